@@ -1,0 +1,315 @@
+"""Load ``policy_src/<number>/`` and validate it: schema first, then cross-checks.
+
+Every problem is collected and reported together, each naming file, line, column and the
+path of the offending value. Nothing is returned unless the whole source is valid.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import json
+from collections.abc import Callable, Mapping
+from pathlib import Path as FsPath
+from typing import Any
+
+import jsonschema
+
+from .errors import Problem, SourceError
+from .model import (
+    Block,
+    Clause,
+    ClauseCommentary,
+    Policy,
+    Reference,
+    Revision,
+    Section,
+    SectionCommentary,
+    Term,
+)
+from .paths import POLICY_DIR, SCHEMA_DIR, display
+from .yamlfile import YamlDoc, load_yaml
+
+
+@functools.cache
+def _validator(name: str) -> jsonschema.protocols.Validator:
+    schema = json.loads((SCHEMA_DIR / f"{name}.schema.json").read_text(encoding="utf-8"))
+    cls = jsonschema.validators.validator_for(schema)
+    cls.check_schema(schema)
+    return cls(schema)
+
+
+def _schema_problems(doc: YamlDoc, schema: str) -> list[Problem]:
+    problems = []
+    errors = sorted(_validator(schema).iter_errors(doc.data), key=lambda e: list(map(str, e.absolute_path)))
+    for error in errors:
+        path = tuple(error.absolute_path)
+        problems.append(doc.problem(path, _describe(error)))
+    return problems
+
+
+def _describe(error: jsonschema.ValidationError) -> str:
+    instance: Any = error.instance
+    value: Any = error.validator_value
+    schema: Any = error.schema
+    if error.validator == "required":
+        missing = [f for f in value if f not in instance]
+        return "missing field " + ", ".join(repr(f) for f in missing)
+    if error.validator == "additionalProperties":
+        allowed = sorted(schema.get("properties", {}))
+        extra = sorted(set(instance) - set(allowed))
+        return f"unknown field {', '.join(map(repr, extra))} (allowed: {', '.join(allowed)})"
+    if error.validator == "enum":
+        return f"{instance!r} is not one of {', '.join(map(repr, value))}"
+    if error.validator == "pattern":
+        return f"{instance!r} does not match the expected form {value}"
+    return error.message
+
+
+class _Loader:
+    """Collects problems while reading the source files of one policy."""
+
+    def __init__(self, policy_dir: FsPath) -> None:
+        self.dir = policy_dir
+        self.problems: list[Problem] = []
+
+    def read(self, rel: str, schema: str) -> YamlDoc | None:
+        path = self.dir / rel
+        try:
+            doc = load_yaml(path, display(path))
+        except SourceError as exc:
+            self.problems.extend(exc.problems)
+            return None
+        found = _schema_problems(doc, schema)
+        self.problems.extend(found)
+        return None if found else doc
+
+
+def _date(value: str) -> dt.date:
+    return dt.date.fromisoformat(value)
+
+
+def load_policy(policy_dir: FsPath = POLICY_DIR) -> Policy:
+    """Read and validate the whole source. Raises SourceError listing every problem."""
+    ld = _Loader(policy_dir)
+    meta = ld.read("policy.yaml", "policy")
+    if meta is None:
+        raise SourceError(ld.problems)
+    m = meta.data
+    for key in ("adopted",):
+        try:
+            _date(m[key])
+        except ValueError:
+            ld.problems.append(meta.problem((key,), f"{m[key]!r} is not a valid date"))
+
+    # Sections: one file each in sections/, in the order policy.yaml gives.
+    files: dict[str, YamlDoc] = {}
+    unreadable = 0
+    for path in sorted((policy_dir / "sections").glob("*.yaml")):
+        doc = ld.read(f"sections/{path.name}", "section")
+        if doc is None:
+            unreadable += 1
+            continue
+        sid = doc.data["id"]
+        if sid in files:
+            ld.problems.append(doc.problem(("id",), f"section id {sid!r} is also used by {files[sid].file}"))
+        elif sid not in m["sections"]:
+            ld.problems.append(
+                doc.problem(("id",), f"section {sid!r} is not listed in policy.yaml 'sections'")
+            )
+        else:
+            files[sid] = doc
+    for i, sid in enumerate(m["sections"]):
+        if sid not in files and not unreadable:
+            ld.problems.append(meta.problem(("sections", i), f"no file in sections/ has id {sid!r}"))
+
+    refs_doc = ld.read("references.yaml", "references")
+    references: dict[str, Reference] = {}
+    if refs_doc is not None:
+        for i, r in enumerate(refs_doc.data):
+            if r["id"] in references:
+                ld.problems.append(refs_doc.problem((i, "id"), f"duplicate reference id {r['id']!r}"))
+            references[r["id"]] = Reference(r["id"], r["name"], r["kind"], r["description"])
+
+    sections, clause_docs = _sections(ld, m, files, references if refs_doc else None)
+    known_clauses = set(clause_docs)
+    glossary = _glossary(ld, known_clauses, references if refs_doc else None, clause_docs)
+    commentary = _commentary(ld, sections, known_clauses)
+
+    original_path = policy_dir / m["original"]
+    try:
+        original = original_path.read_text(encoding="utf-8")
+    except (FileNotFoundError, UnicodeDecodeError) as exc:
+        ld.problems.append(meta.problem(("original",), f"cannot read {display(original_path)}: {exc}"))
+        original = ""
+
+    if ld.problems:
+        raise SourceError(ld.problems)
+    return Policy(
+        district=m["district"],
+        state=m["state"],
+        series=m["series"],
+        number=m["number"],
+        title=m["title"],
+        adopted=_date(m["adopted"]),
+        revisions=tuple(Revision(_date(r["date"]), r["summary"]) for r in m["revisions"]),
+        sections=tuple(sections),
+        references=references,
+        glossary=tuple(glossary),
+        commentary=commentary,
+        original_text=original,
+        root=display(policy_dir),
+    )
+
+
+def _sections(
+    ld: _Loader,
+    meta: Mapping[str, Any],
+    files: Mapping[str, YamlDoc],
+    references: Mapping[str, Reference] | None,
+) -> tuple[list[Section], dict[str, tuple[YamlDoc, tuple[str | int, ...]]]]:
+    sections: list[Section] = []
+    seen: dict[str, tuple[YamlDoc, tuple[str | int, ...]]] = {}
+    for sid in meta["sections"]:
+        doc = files.get(sid)
+        if doc is None:
+            continue
+        blocks = []
+        for b, block in enumerate(doc.data["blocks"]):
+            kind = "list" if "list" in block else "paragraph"
+            clauses = []
+            for c, raw in enumerate(block[kind]):
+                where = ("blocks", b, kind, c)
+                cid = raw["id"]
+                if cid in seen:
+                    first_doc, first_path = seen[cid]
+                    first = first_doc.problem(first_path, "")
+                    ld.problems.append(
+                        doc.problem(
+                            (*where, "id"),
+                            f"duplicate clause id {cid!r} (first defined at {first.file}:{first.line})",
+                        )
+                    )
+                    continue
+                seen[cid] = (doc, (*where, "id"))
+                prefix = f"{meta['number']}.{sid}."
+                if not cid.startswith(prefix):
+                    ld.problems.append(
+                        doc.problem(
+                            (*where, "id"),
+                            f"clause id {cid!r} must start with {prefix!r} (policy number and section id)",
+                        )
+                    )
+                if kind == "list" and raw["number"] != c + 1:
+                    ld.problems.append(
+                        doc.problem(
+                            (*where, "number"),
+                            f"list item number {raw['number']} out of sequence (expected {c + 1})",
+                        )
+                    )
+                for r, ref in enumerate(raw.get("refs", ())):
+                    if references is not None and ref not in references:
+                        ld.problems.append(
+                            doc.problem(
+                                (*where, "refs", r), f"unknown reference {ref!r} (not in references.yaml)"
+                            )
+                        )
+                clauses.append(
+                    Clause(
+                        id=cid,
+                        title=raw["title"],
+                        kind=raw["kind"],
+                        text=" ".join(raw["text"].split()),
+                        section=sid,
+                        number=raw.get("number"),
+                        refs=tuple(raw.get("refs", ())),
+                        rules=tuple(raw.get("rules", ())),
+                    )
+                )
+            blocks.append(Block(kind, tuple(clauses)))  # type: ignore[arg-type]
+        sections.append(Section(sid, doc.data["heading"], tuple(blocks), doc.file))
+    return sections, seen
+
+
+def _check_ids(  # noqa: PLR0917
+    ld: _Loader,
+    doc: YamlDoc,
+    path: tuple[str | int, ...],
+    ids: list[str],
+    known: Callable[[str], bool],
+    what: str,
+) -> None:
+    for i, ident in enumerate(ids):
+        if not known(ident):
+            ld.problems.append(doc.problem((*path, i), f"unknown {what} {ident!r}"))
+
+
+def _glossary(
+    ld: _Loader,
+    clauses: set[str],
+    references: Mapping[str, Reference] | None,
+    clause_docs: Mapping[str, tuple[YamlDoc, tuple[str | int, ...]]],
+) -> list[Term]:
+    doc = ld.read("glossary.yaml", "glossary")
+    if doc is None:
+        return []
+    terms: list[Term] = []
+    ids: set[str] = set()
+    for i, t in enumerate(doc.data):
+        if t["id"] in ids:
+            ld.problems.append(doc.problem((i, "id"), f"duplicate term id {t['id']!r}"))
+        ids.add(t["id"])
+        _check_ids(ld, doc, (i, "clauses"), t["clauses"], clauses.__contains__, "clause id")
+        if references is not None:
+            _check_ids(ld, doc, (i, "refs"), t.get("refs", []), references.__contains__, "reference")
+        terms.append(
+            Term(
+                t["id"],
+                t["term"],
+                t["definition"].strip(),
+                tuple(t["clauses"]),
+                tuple(t.get("aliases", ())),
+                tuple(t.get("refs", ())),
+            )
+        )
+    return terms
+
+
+def _commentary(ld: _Loader, sections: list[Section], clauses: set[str]) -> dict[str, SectionCommentary]:
+    out: dict[str, SectionCommentary] = {}
+    by_id = {s.id: s for s in sections}
+    for path in sorted((ld.dir / "commentary").glob("*.yaml")):
+        doc = ld.read(f"commentary/{path.name}", "commentary")
+        if doc is None:
+            continue
+        sid = doc.data["section"]
+        section = by_id.get(sid)
+        if section is None:
+            ld.problems.append(doc.problem(("section",), f"unknown section {sid!r}"))
+            continue
+        if sid in out:
+            ld.problems.append(
+                doc.problem(("section",), f"section {sid!r} already has commentary in {out[sid].file}")
+            )
+            continue
+        own = {c.id for c in section.clauses}
+        items: dict[str, ClauseCommentary] = {}
+        for cid, c in doc.data["clauses"].items():
+            if cid not in own:
+                hint = "it belongs to another section" if cid in clauses else "no such clause"
+                ld.problems.append(
+                    doc.problem(("clauses", cid), f"unknown clause id {cid!r} for section {sid!r} ({hint})")
+                )
+                continue
+            _check_ids(
+                ld, doc, ("clauses", cid, "related"), c.get("related", []), clauses.__contains__, "clause id"
+            )
+            items[cid] = ClauseCommentary(
+                cid,
+                c["summary"].strip(),
+                c["why"].strip(),
+                tuple(e.strip() for e in c.get("examples", ())),
+                tuple(c.get("related", ())),
+            )
+        out[sid] = SectionCommentary(sid, doc.data["intro"].strip(), items, doc.file)
+    return out
