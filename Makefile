@@ -6,6 +6,8 @@ VENV := .venv
 PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
+# Material prints an end-of-life banner for MkDocs 1.x on every build; we pin MkDocs < 2 on purpose.
+export NO_MKDOCS_2_WARNING := 1
 
 .PHONY: help setup validate build serve dev test lint bench lock clean
 
@@ -14,14 +16,14 @@ help:  ## list the targets
 
 setup: $(VENV)/.stamp  ## create .venv and install the pinned tools and the checker
 
-$(VENV)/.stamp: requirements.lock checker/pyproject.toml scripts/setup scripts/find-python
+$(VENV)/.stamp: requirements.lock checker/pyproject.toml scripts/setup scripts/find-python $(wildcard package-lock.json)
 	scripts/setup
 
 validate: setup  ## validate policy_src (every problem, with file and place)
 	$(PY) -m handbook validate
 
-build: setup validate  ## build the complete static site into site/
-	$(PY) -m mkdocs build --strict --clean
+build: setup  ## build the complete static site into site/ (fails on invalid source)
+	$(PY) -m handbook build site
 
 serve: build  ## build, then serve site/ on http://$(HOST):$(PORT)/
 	@echo "Serving the handbook on http://$(HOST):$(PORT)/ (Ctrl+C stops)"

@@ -1,0 +1,58 @@
+/* Policy 5290 handbook: "Copy link" buttons on clauses, and commentary expanded for printing.
+   Progressive enhancement: without JavaScript the clause id is still a plain link to the clause. */
+(function () {
+  "use strict";
+
+  function clauseUrl(anchor) {
+    var url = new URL(window.location.href);
+    url.hash = anchor;
+    return url.href;
+  }
+
+  function announce(button, text) {
+    var original = button.getAttribute("data-label") || button.textContent;
+    button.setAttribute("data-label", original);
+    button.textContent = text;
+    window.setTimeout(function () { button.textContent = original; }, 2000);
+  }
+
+  function setUp() {
+    var buttons = document.querySelectorAll("button.hb-copy[data-anchor]");
+    if (!navigator.clipboard) { return; }
+    buttons.forEach(function (button) {
+      if (button.getAttribute("data-ready")) { return; }
+      button.setAttribute("data-ready", "1");
+      button.hidden = false;
+      button.setAttribute("aria-live", "polite");
+      button.addEventListener("click", function () {
+        var url = clauseUrl(button.getAttribute("data-anchor"));
+        navigator.clipboard.writeText(url).then(
+          function () { announce(button, "Link copied"); },
+          function () { announce(button, "Copy failed"); }
+        );
+      });
+    });
+  }
+
+  /* Printed pages show every collapsible block open. */
+  window.addEventListener("beforeprint", function () {
+    document.querySelectorAll("details:not([open])").forEach(function (d) {
+      d.setAttribute("open", "");
+      d.setAttribute("data-print-opened", "");
+    });
+  });
+  window.addEventListener("afterprint", function () {
+    document.querySelectorAll("details[data-print-opened]").forEach(function (d) {
+      d.removeAttribute("open");
+      d.removeAttribute("data-print-opened");
+    });
+  });
+
+  if (typeof window.document$ !== "undefined" && window.document$.subscribe) {
+    window.document$.subscribe(setUp);   /* Material's instant navigation, if enabled */
+  } else if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", setUp);
+  } else {
+    setUp();
+  }
+})();
