@@ -361,8 +361,16 @@ def commentary_body(note: ClauseCommentary | None) -> list[str]:
 
 def clause_entry(policy: Policy, clause: Clause, page_url: str) -> str:
     heading = f'## {md_escape(clause.title)} {{#h-{clause.anchor[2:]} data-toc-label="{attr(clause.title)}"}}'
+    from handbook import checkerdocs  # noqa: PLC0415 - reads the compiled rulebook
+
     return "\n".join(
-        [heading, "", official_block(policy, clause, page_url), commentary_block(policy, clause, page_url)]
+        [
+            heading,
+            "",
+            official_block(policy, clause, page_url),
+            commentary_block(policy, clause, page_url),
+            checkerdocs.clause_checker(clause.id, page_url),
+        ]
     )
 
 
@@ -395,7 +403,13 @@ def section_page(policy: Policy, section_id: str, page_url: str) -> str:
     head = (
         f"# {md_escape(section.title)} {{#{section.anchor}}}\n\n{section_intro(policy, section, page_url)}\n"
     )
-    return head + "\n".join(clause_entry(policy, c, page_url) for c in section.clauses)
+    from handbook import checkerdocs  # noqa: PLC0415 - runs the checker on the casebook
+
+    body = "\n".join(clause_entry(policy, c, page_url) for c in section.clauses)
+    examples = checkerdocs.section_examples(section_id, page_url=page_url, level="###")
+    if examples.strip():
+        body += "\n\n## Worked examples {#worked-examples}\n\n" + examples
+    return head + body
 
 
 # --------------------------------------------------------------------------------------------
@@ -549,3 +563,43 @@ def define_env(env: Any) -> None:
 # Checker macros (owned by the checker helper). Define functions below and register them with
 # ``@extension``: ``def checker_macros(env: Any, policy: Policy) -> None: env.macro(...)``.
 # ============================================================================================
+
+# --- checker macros ---
+# Pages about the checker (handbook/checkerdocs.py): the questions and rules per clause, the
+# facts page and the worked examples, whose verdicts the checker computes during the build (a
+# verdict that differs from the casebook's expectation fails the build).
+
+
+@extension
+def checker_macros(env: Any, policy: Policy) -> None:
+    from handbook import checkerdocs  # noqa: PLC0415 - imports the checker package
+
+    checkerdocs.reset()
+
+    def guarded(fn: Callable[..., str]) -> Callable[..., str]:
+        def macro(*args: Any) -> str:
+            try:
+                return fn(*args, page_url=page_url(env))
+            except checkerdocs.CasebookMismatch as exc:
+                raise PluginError(str(exc)) from None
+            except SourceError as exc:
+                raise PluginError(exc.report()) from None
+
+        macro.__name__ = fn.__name__
+        macro.__doc__ = fn.__doc__
+        return macro
+
+    for fn in (
+        checkerdocs.clause_checker,
+        checkerdocs.clause_questions,
+        checkerdocs.rule_in_words,
+        checkerdocs.section_rules,
+        checkerdocs.facts_page,
+        checkerdocs.examples_page,
+        checkerdocs.section_examples,
+    ):
+        env.macro(guarded(fn), fn.__name__)
+    env.macro(lambda: len(checkerdocs.casebook_ids()), "casebook_size")
+
+
+# --- end of checker macros ---

@@ -1,0 +1,318 @@
+"""The engine: facts in, verdict and findings out.
+
+Semantics (see checker/README.md):
+
+* Each rule's condition is evaluated with three-valued logic over the answers. A rule that is
+  true fires *for certain*; a rule that is unknown *may* fire.
+* The overall verdict is the worst verdict of the rules that fire (``permitted`` when none does).
+* With unknown facts, the engine computes exactly the set of overall verdicts over every way of
+  answering them. It only needs to answer the facts read by the rules that may fire and could make
+  the verdict worse than the certain one; it enumerates those (a handful) in question order,
+  respecting ``asked_when``. One possible verdict: that verdict. Several: ``depends``, and the open
+  questions are exactly the unknown facts whose answer alone (with its follow-up questions) can
+  change the verdict.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from .model import RANK, VERDICTS, Answer, Fact, Rule, Rulebook
+from .rules import NA, UNKNOWN, Env, Maybe, Test, compile_condition, facts_read, rules_read
+
+_Row = tuple[tuple[Any, ...], int, frozenset[str]]
+
+
+@dataclass(frozen=True)
+class _Plan:
+    """Precomputed for one answer of the root question(s): what can still apply."""
+
+    base: Mapping[str, Any]
+    facts: tuple[tuple[str, Test | None], ...]
+    rules: tuple[Rule, ...]
+
+
+@dataclass
+class Evaluation:
+    """What the engine found, before it is turned into the result format."""
+
+    verdict: str
+    env: Env
+    certain: list[Rule]
+    possible: list[Rule] = field(default_factory=list)
+    open_facts: list[str] = field(default_factory=list)
+    completions: int = 0
+    ranks: frozenset[int] = frozenset()  # the possible overall verdicts (indexes into VERDICTS)
+
+
+class Checker:
+    """Evaluates scenarios against one rulebook."""
+
+    def __init__(self, book: Rulebook) -> None:
+        self.book = book
+        self.facts: tuple[Fact, ...] = book.facts
+        self.fact: dict[str, Fact] = {f.id: f for f in book.facts}
+        self.order: dict[str, int] = {f.id: i for i, f in enumerate(book.facts)}
+        self.rule: dict[str, Rule] = {r.id: r for r in book.rules}
+        self.rule_order: dict[str, int] = {r.id: i for i, r in enumerate(book.rules)}
+        self.roots = tuple(f.id for f in book.facts if f.asked_when is None)
+
+        tests: dict[str, Test] = {}
+        self.effective: dict[str, Test] = tests
+        self.overridden_by: dict[str, list[str]] = {r.id: [] for r in book.rules}
+        for r in book.rules:
+            for o in r.overrides:
+                self.overridden_by[o].append(r.id)
+        for r in book.rules:
+            when = compile_condition(r.when, tests)
+            tests[r.id] = _suppressed(
+                when, [compile_condition({"rule": o}, tests) for o in self.overridden_by[r.id]]
+            )
+        self.asked: dict[str, Test | None] = {
+            f.id: None if f.asked_when is None else compile_condition(f.asked_when, tests) for f in book.facts
+        }
+
+        # facts each fact's asked_when depends on, transitively (its "ancestors") and the reverse
+        self.ancestors: dict[str, frozenset[str]] = {}
+        for f in book.facts:
+            direct = set(facts_read(f.asked_when)) if f.asked_when else set()
+            self.ancestors[f.id] = frozenset(direct.union(*(self.ancestors[d] for d in direct)))
+        self.descendants: dict[str, frozenset[str]] = {
+            f.id: frozenset(g.id for g in book.facts if f.id in self.ancestors[g.id]) for f in book.facts
+        }
+        # facts each rule reads, through rule references and overriding rules, with their ancestors
+        self.reads: dict[str, frozenset[str]] = {}
+        for r in book.rules:
+            self._reads(r.id)
+        self._plans: dict[tuple[Any, ...], _Plan] = {}
+
+    def _reads(self, rule_id: str) -> frozenset[str]:
+        if rule_id in self.reads:
+            return self.reads[rule_id]
+        r = self.rule[rule_id]
+        direct = set(facts_read(r.when))
+        for other in (*rules_read(r.when), *self.overridden_by[rule_id]):
+            direct |= self._reads(other)
+        out = frozenset(direct.union(*(self.ancestors[f] for f in direct)))
+        self.reads[rule_id] = out
+        return out
+
+    # --- environments ---------------------------------------------------------------------
+
+    def _plan(self, key: tuple[Any, ...]) -> _Plan:
+        plan = self._plans.get(key)
+        if plan is not None:
+            return plan
+        env: Env = {f.id: UNKNOWN for f in self.facts}
+        for root, value in zip(self.roots, key, strict=True):
+            env[root] = value
+        for f in self.facts:
+            test = self.asked[f.id]
+            if test is not None and test(env) is False:
+                env[f.id] = NA
+        base = {k: v for k, v in env.items() if v is NA or k in self.roots}
+        facts = tuple((f.id, self.asked[f.id]) for f in self.facts if f.id not in base)
+        rules = tuple(r for r in self.book.rules if self.effective[r.id](env) is not False)
+        plan = _Plan(base, facts, rules)
+        self._plans[key] = plan
+        return plan
+
+    def environment(self, answers: Mapping[str, Answer]) -> tuple[Env, _Plan]:
+        """The environment for these answers; answers to questions that do not apply become NA."""
+        plan = self._plan(tuple(answers.get(r, UNKNOWN) for r in self.roots))
+        env: Env = dict(plan.base)
+        for fid, test in plan.facts:
+            applies = True if test is None else test(env)
+            if applies is False:
+                env[fid] = NA
+            elif fid in answers:
+                env[fid] = answers[fid] if applies else Maybe(answers[fid])
+            else:
+                env[fid] = UNKNOWN
+        return env, plan
+
+    # --- evaluation -----------------------------------------------------------------------
+
+    def evaluate(self, answers: Mapping[str, Answer], *, explain: bool = True) -> Evaluation:
+        env, plan = self.environment(answers)
+        certain: list[Rule] = []
+        undecided: list[Rule] = []
+        effective = self.effective
+        for r in plan.rules:
+            t = effective[r.id](env)
+            if t is True:
+                certain.append(r)
+            elif t is None:
+                undecided.append(r)
+        base = min((RANK[r.verdict] for r in certain), default=RANK["permitted"])
+        worse = [r for r in undecided if RANK[r.verdict] < base]
+        if not worse:
+            return Evaluation(VERDICTS[base], env, certain, ranks=frozenset([base]))
+        for root in self.roots:
+            if env[root] is UNKNOWN:
+                return self._branch(answers, root, env, certain, explain)
+        return self._enumerate(env, certain, worse, base, explain)
+
+    def _branch(
+        self, answers: Mapping[str, Answer], root: str, env: Env, certain: list[Rule], explain: bool
+    ) -> Evaluation:
+        """A root question (the activity) is unknown: evaluate each answer to it and combine.
+
+        Every other question depends on the root one, so a fact matters overall exactly when it
+        matters for some answer to the root question; the root question matters when the
+        answers to it can give different verdicts.
+        """
+        ranks: set[int] = set()
+        open_facts: set[str] = set()
+        maybe: set[str] = set()
+        completions = 0
+        for value in self.fact[root].value_ids:
+            ev = self.evaluate({**answers, root: value}, explain=explain)
+            ranks |= ev.ranks
+            open_facts.update(ev.open_facts)
+            maybe.update(r.id for r in (*ev.certain, *ev.possible))
+            completions += max(ev.completions, 1)
+        sure = {r.id for r in certain}
+        possible = [r for r in self.book.rules if r.id in maybe and r.id not in sure]
+        if len(ranks) == 1:
+            return Evaluation(
+                VERDICTS[next(iter(ranks))], env, certain, possible, [], completions, frozenset(ranks)
+            )
+        opened = sorted(open_facts | {root}, key=self.order.__getitem__) if explain else []
+        return Evaluation("depends", env, certain, possible, opened, completions, frozenset(ranks))
+
+    def verdict(self, answers: Mapping[str, Answer]) -> str:
+        return self.evaluate(answers, explain=False).verdict
+
+    def _enumerate(
+        self, env: Env, certain: list[Rule], worse: list[Rule], base: int, explain: bool
+    ) -> Evaluation:
+        """Exact verdicts over every completion of the unknown facts the undecided rules read.
+
+        The undecided rules fall into independent groups (no unknown fact in common): each group
+        is enumerated on its own, and the overall verdicts are the worst-of combinations.
+        """
+        components = self._components(env, worse)
+        spans: list[tuple[list[str], list[Rule], list[_Row], set[int]]] = []
+        for slots, rules in components:
+            rows = self._rows(env, slots, rules)
+            spans.append((slots, rules, rows, {rank for _, rank, _ in rows}))
+        possible_ranks = {base}
+        for *_, ranks in spans:
+            possible_ranks = {min(a, b) for a in possible_ranks for b in ranks}
+        verdict = VERDICTS[next(iter(possible_ranks))] if len(possible_ranks) == 1 else "depends"
+        fired_any: set[str] = set()
+        for _, _, rows, _ in spans:
+            for _, _, fired in rows:
+                fired_any |= fired
+        possible = [r for r in worse if r.id in fired_any]
+        open_facts: list[str] = []
+        if verdict == "depends" and explain:
+            for i, (slots, _, rows, _) in enumerate(spans):
+                lenient = min([base, *(max(s[3]) for j, s in enumerate(spans) if j != i)])
+                open_facts += self._open_questions(slots, rows, env, lenient)
+            open_facts.sort(key=self.order.__getitem__)
+        completions = sum(len(s[2]) for s in spans)
+        return Evaluation(verdict, env, certain, possible, open_facts, completions, frozenset(possible_ranks))
+
+    def _components(self, env: Env, worse: list[Rule]) -> list[tuple[list[str], list[Rule]]]:
+        unknown = {
+            r.id: {f for f in self.reads[r.id] if env[f] is UNKNOWN or env[f].__class__ is Maybe}
+            for r in worse
+        }
+        groups: list[tuple[set[str], list[Rule]]] = []
+        for r in worse:
+            facts, members = set(unknown[r.id]), [r]
+            keep = []
+            for g in groups:
+                if g[0] & facts:
+                    facts |= g[0]
+                    members = g[1] + members
+                else:
+                    keep.append(g)
+            groups = [*keep, (facts, members)]
+        return [(sorted(f, key=self.order.__getitem__), m) for f, m in groups]
+
+    def _rows(self, env: Env, slots: list[str], rules: list[Rule]) -> list[_Row]:
+        effective = self.effective
+        asked = self.asked
+        permitted = RANK["permitted"]
+        ranks = [(r.id, RANK[r.verdict]) for r in rules]
+        rows: list[_Row] = []
+        work = dict(env)
+        n = len(slots)
+
+        def walk(i: int) -> None:
+            if i == n:
+                fired = frozenset(rid for rid, _ in ranks if effective[rid](work) is True)
+                rank = min((rk for rid, rk in ranks if rid in fired), default=permitted)
+                rows.append((tuple(work[s] for s in slots), rank, fired))
+                return
+            fid = slots[i]
+            before = work[fid]
+            test = asked[fid]
+            applies = True if test is None else test(work)
+            if applies is None:  # pragma: no cover - ancestors are always enumerated first
+                raise RuntimeError(f"cannot decide whether {fid!r} applies")
+            if not applies:
+                work[fid] = NA
+                walk(i + 1)
+            elif before.__class__ is Maybe:
+                work[fid] = before.value
+                walk(i + 1)
+            else:
+                for value in self.fact[fid].value_ids:
+                    work[fid] = value
+                    walk(i + 1)
+            work[fid] = before
+
+        walk(0)
+        return rows
+
+    def _open_questions(
+        self, slots: Sequence[str], rows: Sequence[_Row], env: Env, lenient: int
+    ) -> list[str]:
+        """Unknown facts such that changing one (and answering its follow-ups) can change the verdict.
+
+        Rows are grouped by every other fact except the fact's follow-up questions; in a group,
+        two different answers leading to different verdicts (clamped to what the rest of the
+        scenario allows: ``lenient`` is the mildest verdict the other groups can give) show it matters.
+        """
+        out = []
+        for i, fid in enumerate(slots):
+            if env[fid] is not UNKNOWN:
+                continue
+            follow = self.descendants[fid]
+            keep = [j for j, s in enumerate(slots) if j != i and s not in follow]
+            groups: dict[tuple[Any, ...], tuple[set[Any], set[int]]] = {}
+            for values, rank, _ in rows:
+                key = tuple(values[j] for j in keep)
+                seen, ranks = groups.setdefault(key, (set(), set()))
+                seen.add(values[i])
+                ranks.add(min(rank, lenient))
+            if any(len(seen) > 1 and len(ranks) > 1 for seen, ranks in groups.values()):
+                out.append(fid)
+        return out
+
+
+def _suppressed(when: Test, overriders: list[Test]) -> Test:
+    """``when`` and not any overrider (an overriding rule that fires suppresses this one)."""
+    if not overriders:
+        return when
+
+    def test(env: Env) -> bool | None:
+        r = when(env)
+        if r is False:
+            return False
+        result = r
+        for o in overriders:
+            t = o(env)
+            if t is True:
+                return False
+            if t is None:
+                result = None
+        return result
+
+    return test

@@ -1,0 +1,124 @@
+"""Scenario input: validated, with one message naming every problem."""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from .engine import Checker
+from .model import SCENARIO_FORMAT, Answer, Fact
+from .rules import NA, facts_read, is_answer
+
+
+class ScenarioError(ValueError):
+    """The scenario is not valid. ``problems`` lists every problem found, each a sentence."""
+
+    def __init__(self, problems: Sequence[str]) -> None:
+        self.problems: tuple[str, ...] = tuple(problems)
+        super().__init__(self.report())
+
+    def report(self) -> str:
+        n = len(self.problems)
+        head = f"invalid scenario ({n} problem{'s' if n != 1 else ''}):"
+        return "\n".join([head, *(f"  - {p}" for p in self.problems)])
+
+
+_TOP_LEVEL = ("facts", "format", "title")
+
+
+def _suggest(word: str, choices: Sequence[str]) -> str:
+    close = difflib.get_close_matches(word, choices, n=1, cutoff=0.6)
+    return f" (did you mean {' or '.join(repr(c) for c in close)}?)" if close else ""
+
+
+def _show(answer: Any) -> str:
+    if answer is True:
+        return "true"
+    if answer is False:
+        return "false"
+    return repr(answer)
+
+
+def _check_value(fact: Fact, value: Any) -> str | None:
+    if fact.type == "yes_no":
+        if not isinstance(value, bool):
+            return f"fact {fact.id!r} takes true or false (or null for unknown), not {_show(value)}"
+        return None
+    ids = [str(v) for v in fact.value_ids]
+    if not isinstance(value, str):
+        return f"fact {fact.id!r} takes one of {', '.join(map(repr, ids))} (or null), not {_show(value)}"
+    if value not in ids:
+        allowed = ", ".join(map(repr, ids))
+        return f"fact {fact.id!r} has no value {value!r}{_suggest(value, ids)}; allowed: {allowed}"
+    return None
+
+
+def read_scenario(
+    checker: Checker, scenario: Any, *, lenient: bool = False
+) -> tuple[dict[str, Answer], list[tuple[str, Answer, str]]]:
+    """The answers of a scenario, and the answers ignored because their question does not apply.
+
+    Raises ScenarioError listing every problem. With ``lenient``, answers to questions that do
+    not apply are set aside (and reported as ignored) instead of being an error.
+    """
+    if not isinstance(scenario, Mapping):
+        raise ScenarioError(
+            [f"a scenario is a JSON object with a 'facts' object, not {type(scenario).__name__}"]
+        )
+    problems: list[str] = []
+    for key in scenario:
+        if key not in _TOP_LEVEL:
+            problems.append(f"unknown key {key!r} at the top level (allowed: {', '.join(_TOP_LEVEL)})")
+    if "format" in scenario and scenario["format"] != SCENARIO_FORMAT:
+        problems.append(f"'format' must be {SCENARIO_FORMAT!r}, not {_show(scenario['format'])}")
+    if "title" in scenario and not isinstance(scenario["title"], str):
+        problems.append("'title' must be a string")
+    facts = scenario.get("facts")
+    if facts is None:
+        problems.append("missing 'facts' (an object: fact id -> answer)")
+        facts = {}
+    elif not isinstance(facts, Mapping):
+        problems.append(f"'facts' must be an object (fact id -> answer), not {type(facts).__name__}")
+        facts = {}
+    answers: dict[str, Answer] = {}
+    ids = [f.id for f in checker.facts]
+    for key, value in facts.items():
+        fact = checker.fact.get(key) if isinstance(key, str) else None
+        if fact is None:
+            problems.append(f"unknown fact {key!r}{_suggest(str(key), ids)}")
+            continue
+        if value is None:
+            continue
+        wrong = _check_value(fact, value)
+        if wrong:
+            problems.append(wrong)
+        else:
+            answers[key] = value
+    ignored: list[tuple[str, Answer, str]] = []
+    if answers:
+        env, _ = checker.environment(answers)
+        for fact in checker.facts:
+            if fact.id in answers and env[fact.id] is NA and fact.asked_when is not None:
+                reason = _not_applicable(checker, fact, answers, env)
+                if lenient:
+                    ignored.append((fact.id, answers.pop(fact.id), reason))
+                else:
+                    problems.append(f"contradictory facts: {reason}")
+    if problems:
+        raise ScenarioError(problems)
+    return answers, ignored
+
+
+def _not_applicable(
+    checker: Checker, fact: Fact, answers: Mapping[str, Answer], env: Mapping[str, Any]
+) -> str:
+    assert fact.asked_when is not None
+    causes = []
+    for fid in dict.fromkeys(facts_read(fact.asked_when)):
+        if fid in answers and is_answer(env[fid]):
+            causes.append(f"{fid!r} is {_show(answers[fid])}")
+        elif fid in answers or env[fid] is NA:
+            causes.append(f"{fid!r} does not apply")
+    because = " and ".join(causes) if causes else "of the other answers"
+    return f"{fact.id!r} does not apply when {because}, yet it is answered ({_show(answers[fact.id])})"

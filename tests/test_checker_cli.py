@@ -1,0 +1,110 @@
+"""The command line: exit codes, messages, formats; never a traceback."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from .checker_support import compiled, run_cli
+
+__all__ = ["compiled"]
+pytestmark = pytest.mark.usefixtures("compiled")
+
+NOT_PERMITTED = {"facts": {"activity": "manage_accounts", "district_email_for_personal": True}}
+PERMITTED = {"facts": {"activity": "connect_with_students", "contact_person": "parent"}}
+
+
+def test_readable_explanation_from_stdin() -> None:
+    out = run_cli(stdin=json.dumps(NOT_PERMITTED))
+    assert out.returncode == 1, out.stderr
+    text = out.stdout
+    assert text.index("Your answers") < text.index("Verdict: NOT PERMITTED")
+    assert "5290.accounts.2" in text and "Staff members will not use their District email address" in text
+    assert "Handbook: sections/accounts/#c-5290-accounts-2" in text
+    assert "Because you said:" in text and "Consequence (5290.accounts.3)" in text
+    assert "What would change the verdict:" in text
+
+
+def test_file_argument_and_json(tmp_path: Path) -> None:
+    path = tmp_path / "s.json"
+    path.write_text(json.dumps(PERMITTED), encoding="utf-8")
+    out = run_cli(str(path), "--json")
+    assert out.returncode == 0, out.stderr
+    result = json.loads(out.stdout)
+    assert result["verdict"] == "permitted"
+    again = run_cli(str(path), "--json")
+    assert again.stdout == out.stdout
+
+
+def test_depends_lists_open_questions() -> None:
+    out = run_cli(stdin=json.dumps({"facts": {"activity": "personal_use_at_work"}}))
+    assert out.returncode == 0
+    assert "Verdict: IT DEPENDS" in out.stdout
+    assert "Open questions" in out.stdout and "interferes_with_work" in out.stdout
+
+
+def test_python_dash_m_and_console_script_agree() -> None:
+    out = run_cli("-", "--json", stdin=json.dumps(NOT_PERMITTED))
+    assert json.loads(out.stdout)["verdict"] == "not_permitted"
+
+
+def test_facts_and_schema() -> None:
+    facts = run_cli("--facts")
+    assert facts.returncode == 0
+    assert facts.stdout.startswith("activity (one of)")
+    assert "Asked when:" in facts.stdout
+    facts_json = json.loads(run_cli("--facts", "--json").stdout)
+    assert facts_json[0]["id"] == "activity"
+    schema = json.loads(run_cli("--schema").stdout)
+    assert schema["required"] == ["facts"]
+
+
+@pytest.mark.parametrize(
+    "stdin,message",
+    [
+        ("{not json", "is not valid JSON"),
+        ("[1, 2]", "a scenario is a JSON object"),
+        ('{"facts": {"activty": "post_content"}}', "unknown fact 'activty' (did you mean 'activity'?)"),
+        ('{"facts": {"activity": "post_content", "district_logos": "yes"}}', "takes true or false"),
+        ('{"facts": {"activity": "dance"}}', "has no value 'dance'"),
+        (
+            '{"facts": {"activity": "manage_accounts", "interferes_with_work": true}}',
+            "contradictory facts: 'interferes_with_work' does not apply when 'activity' is 'manage_accounts'",
+        ),
+        ("", "is not valid JSON"),
+    ],
+)
+def test_bad_input_exits_2_with_one_clear_message(stdin: str, message: str) -> None:
+    out = run_cli(stdin=stdin)
+    assert out.returncode == 2
+    assert message in out.stderr
+    assert "Traceback" not in out.stderr + out.stdout
+    assert out.stdout == ""
+
+
+def test_missing_file_and_bad_option() -> None:
+    out = run_cli("/nonexistent/scenario.json")
+    assert out.returncode == 2 and "cannot read" in out.stderr and "Traceback" not in out.stderr
+    out = run_cli("--frobnicate")
+    assert out.returncode == 2 and "Traceback" not in out.stderr
+
+
+def test_several_problems_in_one_message() -> None:
+    out = run_cli(stdin='{"facts": {"activty": 1, "district_logos": 3}, "x": 1}')
+    assert out.returncode == 2
+    assert "invalid scenario (3 problems)" in out.stderr
+
+
+def test_the_console_script() -> None:
+    script = Path(sys.executable).parent / "policy5290"
+    if not script.exists():
+        pytest.skip("the console script is not installed in this environment")
+    out = subprocess.run(
+        [str(script), "--json"], input=json.dumps(NOT_PERMITTED), capture_output=True, text=True, check=False
+    )
+    assert out.returncode == 1
+    assert json.loads(out.stdout)["verdict"] == "not_permitted"
