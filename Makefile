@@ -9,7 +9,7 @@ PORT ?= 8000
 # Material prints an end-of-life banner for MkDocs 1.x on every build; we pin MkDocs < 2 on purpose.
 export NO_MKDOCS_2_WARNING := 1
 
-.PHONY: help setup validate compile prove build serve dev test lint bench lock clean
+.PHONY: help setup validate compile prove build serve dev dist test lint bench lock clean
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | expand -t 12
@@ -33,10 +33,13 @@ build: setup compile  ## build the complete static site into site/ (fails on inv
 
 serve: build  ## build, then serve site/ on http://$(HOST):$(PORT)/
 	@echo "Serving the handbook on http://$(HOST):$(PORT)/ (Ctrl+C stops)"
-	$(PY) -m http.server --bind $(HOST) --directory site $(PORT)
+	$(PY) -m handbook.serve --bind $(HOST) --port $(PORT) site
 
 dev: setup compile  ## live-reloading preview for authors (mkdocs serve)
 	$(PY) -m mkdocs serve --strict -a $(HOST):$(PORT)
+
+dist: build  ## one archive of the site for any static host: dist/policy5290-site.tar.gz
+	$(PY) -m handbook dist site dist/policy5290-site.tar.gz
 
 lint: setup  ## ruff and mypy
 	$(PY) -m ruff check .
@@ -46,8 +49,8 @@ lint: setup  ## ruff and mypy
 test: setup compile  ## run every test (lint, type checks, source, checker, site)
 	$(PY) -m pytest
 
-bench: compile  ## benchmarks: prints figures, writes bench/results.json
-	$(PY) -m handbook bench
+bench: build  ## benchmarks (checker, proof, PDFs, browser): prints figures, writes bench/results.json
+	$(PY) -m handbook bench --site site
 
 lock:  ## re-resolve requirements.in into requirements.lock
 	rm -rf .lockenv && "$$(scripts/find-python)" -m venv .lockenv

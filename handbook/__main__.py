@@ -3,7 +3,7 @@
 Commands:
   build      the complete static site into site/ (or the directory given)
   dist       an archive of the built site with precompressed copies, for any static host
-  validate   load policy_src and report every problem (exit 1 when invalid)
+  validate   load policy_src (text, commentary, facts, rules, casebook) and report every problem
   fidelity   compare the rebuilt official text with the adopted copy (exit 1 on a difference)
   compile    validate and compile the rulebook into the checker package
   prove      exhaustive proofs over the checker's fact space (prints counts)
@@ -19,6 +19,7 @@ import sys
 
 from .errors import SourceError
 from .official import fidelity_diff, official_text
+from .rulesource import load_rule_source
 from .source import load_policy
 
 #: command -> module with a ``main(argv: list[str]) -> int``
@@ -36,6 +37,7 @@ COMMANDS = {
 def _validate(args: list[str]) -> int:
     try:
         policy = load_policy()
+        rules = load_rule_source()
     except SourceError as exc:
         print(exc.report(), file=sys.stderr)
         return 1
@@ -49,7 +51,8 @@ def _validate(args: list[str]) -> int:
     clauses = list(policy.clauses())
     print(
         f"policy source OK: {len(policy.sections)} sections, {len(clauses)} clauses, "
-        f"{len(policy.glossary)} terms, {len(policy.references)} references"
+        f"{len(policy.glossary)} terms, {len(policy.references)} references, "
+        f"{len(rules.facts)} facts, {len(rules.rules)} rules, {len(rules.casebook)} casebook scenarios"
     )
     return 0
 

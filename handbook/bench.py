@@ -1,8 +1,10 @@
-"""``python -m handbook bench [--quick]``: the checker's figures (not a timed test).
+"""``python -m handbook bench [--quick] [--site SITE]``: figures, not timed tests.
 
-Prints, and merges into ``bench/results.json`` under the key ``"checker"`` (other benchmarks add
-their own keys): evaluations per second, median and p95 time of one ``check()`` over the
-casebook, the exhaustive proof's time, and the rulebook's compile time.
+Prints, and merges into ``bench/results.json``: under ``"checker"`` evaluations per second,
+median and p95 time of one ``check()`` over the casebook, the exhaustive proof's time and the
+rulebook's compile time; with ``--site`` (a built site) also ``"pdf"`` (build time, pages and
+bytes per edition) and ``"browser"`` (Pyodide boot vs. first verdict in headless Chromium,
+warm cache, per-check latency, bytes transferred).
 """
 
 from __future__ import annotations
@@ -69,6 +71,9 @@ def bench_checker(repeat: int = 200) -> dict[str, Any]:
 def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(prog="python -m handbook bench", description=__doc__.split("\n")[0])
     parser.add_argument("--quick", action="store_true", help="skip the exhaustive proof")
+    parser.add_argument(
+        "--site", type=Path, help="a built site (make build): also benchmark PDFs and the browser checker"
+    )
     args = parser.parse_args(argv)
 
     t0 = time.perf_counter()
@@ -88,15 +93,24 @@ def main(argv: list[str]) -> int:
     figures["python"] = platform.python_version()
     figures["machine"] = platform.machine()
 
-    for key, value in figures.items():
-        print(f"{key:26} {value}")
+    sections: dict[str, dict[str, Any]] = {"checker": figures}
+    if args.site:
+        from .browserbench import bench_browser  # noqa: PLC0415 - needs Playwright and Chromium
+        from .pdf import bench_pdf  # noqa: PLC0415
+
+        sections["pdf"] = bench_pdf()
+        sections["browser"] = bench_browser(args.site)
+    for name, section in sections.items():
+        print(f"[{name}]")
+        for key, value in section.items():
+            print(f"  {key:34} {value}")
     results: dict[str, Any] = {}
     if RESULTS.exists():
         try:
             results = json.loads(RESULTS.read_text(encoding="utf-8"))
         except json.JSONDecodeError:
             results = {}
-    results["checker"] = figures
+    results.update(sections)
     write_atomic(RESULTS, json.dumps(results, indent=2, sort_keys=True) + "\n")
-    print(f"written to {RESULTS.relative_to(ROOT)} (key 'checker')")
+    print(f"written to {RESULTS.relative_to(ROOT)} (keys: {', '.join(sections)})")
     return 0

@@ -19,6 +19,7 @@ import time
 from pathlib import Path
 
 from .errors import SourceError
+from .headers import write_host_files
 from .paths import ROOT
 from .source import load_policy
 
@@ -44,6 +45,7 @@ def build_site(site_dir: Path, *, quiet: bool = False) -> dict[str, float]:
     site_dir = site_dir.resolve()
     site_dir.parent.mkdir(parents=True, exist_ok=True)
     os.environ.setdefault("SOURCE_DATE_EPOCH", _source_date_epoch())
+    os.environ.setdefault("NO_MKDOCS_2_WARNING", "1")  # we pin MkDocs < 2 on purpose
 
     t = _step("validate policy_src")
     try:
@@ -78,6 +80,8 @@ def build_site(site_dir: Path, *, quiet: bool = False) -> dict[str, float]:
                 raise BuildError(f"{label} failed (see above)")
             timings[module.rsplit(".", 1)[1]] = time.perf_counter() - t
 
+        # last: the Content-Security-Policy hashes the inline scripts of the finished pages
+        write_host_files(out)
         if site_dir.exists():
             shutil.rmtree(site_dir)
         out.rename(site_dir)

@@ -7,19 +7,16 @@ together: every problem is reported with file, line and column, none is fatal on
 from __future__ import annotations
 
 import difflib
-import functools
 import json
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path as FsPath
 from typing import Any
 
-import jsonschema
-
 from .errors import Path, Problem, SourceError
 from .model import NORMATIVE_KINDS, Policy
-from .paths import POLICY_DIR, SCHEMA_DIR, display
-from .source import load_policy
+from .paths import POLICY_DIR, display
+from .source import load_policy, schema_problems
 from .yamlfile import YamlDoc, load_yaml
 
 VERDICT_SCALE = ("not_permitted", "depends", "permitted_with_conditions", "caution", "permitted")
@@ -49,14 +46,6 @@ class RuleSource:
         return next(f.data for f in self.facts if f.data["id"] == fact_id)
 
 
-@functools.cache
-def _validator(name: str) -> jsonschema.protocols.Validator:
-    schema = json.loads((SCHEMA_DIR / f"{name}.schema.json").read_text(encoding="utf-8"))
-    cls = jsonschema.validators.validator_for(schema)
-    cls.check_schema(schema)
-    return cls(schema)
-
-
 def _read(policy_dir: FsPath, rel: str, schema: str, problems: list[Problem]) -> YamlDoc | None:
     path = policy_dir / rel
     try:
@@ -64,29 +53,9 @@ def _read(policy_dir: FsPath, rel: str, schema: str, problems: list[Problem]) ->
     except SourceError as exc:
         problems.extend(exc.problems)
         return None
-    errors = sorted(_validator(schema).iter_errors(doc.data), key=lambda e: list(map(str, e.absolute_path)))
-    for error in errors:
-        problems.append(doc.problem(tuple(error.absolute_path), _describe(error)))
+    errors = schema_problems(doc, schema)
+    problems.extend(errors)
     return None if errors else doc
-
-
-def _describe(error: jsonschema.ValidationError) -> str:
-    instance: Any = error.instance
-    schema: Any = error.schema
-    value: Any = error.validator_value
-    if error.validator == "additionalProperties":
-        allowed = sorted(schema.get("properties", {}))
-        extra = sorted(set(instance) - set(allowed))
-        return f"unknown field {', '.join(map(repr, extra))} (allowed: {', '.join(allowed)})"
-    if error.validator == "required":
-        missing = [f for f in value if f not in instance]
-        return "missing field " + ", ".join(repr(f) for f in missing)
-    if error.validator == "oneOf" and isinstance(instance, dict):
-        return (
-            "not a condition: use {fact, is}, {fact, in}, {all: [...]}, {any: [...]}, {not: ...} or {rule}"
-            f" (got keys {', '.join(map(repr, instance))})"
-        )
-    return str(error.message)
 
 
 def _suggest(word: str, choices: Sequence[str]) -> str:

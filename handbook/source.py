@@ -40,7 +40,8 @@ def _validator(name: str) -> jsonschema.protocols.Validator:
     return cls(schema)
 
 
-def _schema_problems(doc: YamlDoc, schema: str) -> list[Problem]:
+def schema_problems(doc: YamlDoc, schema: str) -> list[Problem]:
+    """Every way ``doc`` breaks ``policy_src/schema/<schema>.schema.json``, placed in the file."""
     problems = []
     errors = sorted(_validator(schema).iter_errors(doc.data), key=lambda e: list(map(str, e.absolute_path)))
     for error in errors:
@@ -64,7 +65,12 @@ def _describe(error: jsonschema.ValidationError) -> str:
         return f"{instance!r} is not one of {', '.join(map(repr, value))}"
     if error.validator == "pattern":
         return f"{instance!r} does not match the expected form {value}"
-    return error.message
+    if error.validator == "oneOf" and isinstance(instance, dict):
+        return (
+            "not a condition: use {fact, is}, {fact, in}, {all: [...]}, {any: [...]}, {not: ...} or {rule}"
+            f" (got keys {', '.join(map(repr, instance))})"
+        )
+    return str(error.message)
 
 
 class _Loader:
@@ -81,7 +87,7 @@ class _Loader:
         except SourceError as exc:
             self.problems.extend(exc.problems)
             return None
-        found = _schema_problems(doc, schema)
+        found = schema_problems(doc, schema)
         self.problems.extend(found)
         return None if found else doc
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -28,6 +27,8 @@ _TOP_LEVEL = ("facts", "format", "title")
 
 
 def _suggest(word: str, choices: Sequence[str]) -> str:
+    import difflib  # noqa: PLC0415 - only on bad input; keeps the package's import fast in Pyodide
+
     close = difflib.get_close_matches(word, choices, n=1, cutoff=0.6)
     return f" (did you mean {' or '.join(repr(c) for c in close)}?)" if close else ""
 

@@ -1,0 +1,586 @@
+// The "Check a scenario" page: a guided form generated from the rulebook's facts, a verdict panel,
+// a permalink in the URL fragment, and the checker itself running in a module Web Worker (Pyodide).
+//
+// Public API (scripted use and tests):
+//   window.policyChecker.check(scenario)      -> Promise of the result (same JSON as the native checker)
+//   window.policyChecker.checkJSON(scenario)  -> Promise of policy5290.to_json(result), byte for byte
+//   window.policyChecker.ready                -> Promise, resolves when checks can run
+// The page root ([data-checker-state]) moves from "loading" to "ready", or to "error".
+
+const ASSETS = new URL("./", import.meta.url);
+const SITE_ROOT = new URL("../../", ASSETS);
+/** verdict id -> words, from the checker package itself (sent by the worker when it is ready) */
+let VERDICTS = {};
+const UNKNOWN = ""; // the radio value of "I don't know"
+const BOOT_TIMEOUT_MS = 60_000; // no ready message by then: show the fallback
+
+const root = document.querySelector("[data-checker-state]");
+const $ = (sel) => root.querySelector(sel);
+const questionsBox = $("#p5290-questions");
+const resultBox = $("#p5290-result");
+const liveBox = $("#p5290-live");
+const statusBox = $("#p5290-status");
+const progressBar = $("#p5290-progress");
+const statusText = $("#p5290-status-text");
+const permalink = $("#p5290-permalink");
+
+/** Build an element: h("p", {class: "x"}, "text", child, ...). */
+function h(tag, attrs = {}, ...children) {
+  const el = document.createElement(tag);
+  for (const [key, value] of Object.entries(attrs)) {
+    if (value === false || value == null) continue;
+    if (key === "text") el.textContent = value;
+    else el.setAttribute(key, value === true ? "" : value);
+  }
+  for (const child of children.flat()) {
+    if (child != null && child !== false) el.append(child);
+  }
+  return el;
+}
+
+// ---------------------------------------------------------------- state
+
+let facts = []; // rulebook facts, in rulebook order
+let factById = new Map();
+let rules = new Map();
+/** fact id -> answer (true/false, a value id, or null = "I don't know"); never loses answers */
+const answers = new Map();
+let lastResult = null;
+let notices = [];
+
+function factsOf(rulebook) {
+  const list = Array.isArray(rulebook.facts) ? rulebook.facts : Object.entries(rulebook.facts ?? {}).map(
+    ([id, f]) => ({ id, ...f }),
+  );
+  return list.map((f) => ({ ...f, values: f.values ?? [] }));
+}
+
+/** Three-valued evaluation of an asked_when condition: true, false or null (unknown). */
+function evaluate(cond, known, depth = 0) {
+  if (cond == null) return true;
+  if (depth > 50) return null;
+  if ("all" in cond) {
+    const r = cond.all.map((c) => evaluate(c, known, depth + 1));
+    return r.includes(false) ? false : r.includes(null) ? null : true;
+  }
+  if ("any" in cond) {
+    const r = cond.any.map((c) => evaluate(c, known, depth + 1));
+    return r.includes(true) ? true : r.includes(null) ? null : false;
+  }
+  if ("not" in cond) {
+    const r = evaluate(cond.not, known, depth + 1);
+    return r == null ? null : !r;
+  }
+  if ("rule" in cond) {
+    const rule = rules.get(cond.rule);
+    const when = rule?.when ?? rule?.condition ?? rule?.if;
+    return when === undefined ? null : evaluate(when, known, depth + 1);
+  }
+  if ("fact" in cond) {
+    if (!known.has(cond.fact) || known.get(cond.fact) == null) return null;
+    const v = known.get(cond.fact);
+    if ("is" in cond) return v === cond.is;
+    if ("in" in cond) return cond.in.includes(v);
+  }
+  return null;
+}
+
+/** The answers that apply (their question is asked, given the other applicable answers). */
+function applicableAnswers() {
+  const known = new Map();
+  let grew = true;
+  while (grew) {
+    grew = false;
+    for (const f of facts) {
+      if (known.has(f.id) || !answers.has(f.id) || answers.get(f.id) == null) continue;
+      if (evaluate(f.asked_when, known) === true) {
+        known.set(f.id, answers.get(f.id));
+        grew = true;
+      }
+    }
+  }
+  return known;
+}
+
+function scenario() {
+  const sent = {};
+  for (const [id, v] of applicableAnswers()) sent[id] = v;
+  return { facts: sent };
+}
+
+// ---------------------------------------------------------------- permalink
+
+function encodeScenario(facts_) {
+  const sorted = Object.fromEntries(Object.keys(facts_).sort().map((k) => [k, facts_[k]]));
+  const bytes = new TextEncoder().encode(JSON.stringify({ facts: sorted }));
+  let bin = "";
+  for (const b of bytes) bin += String.fromCharCode(b);
+  return btoa(bin).replaceAll("+", "-").replaceAll("/", "_").replace(/=+$/, "");
+}
+
+function decodeScenario(text) {
+  const b64 = text.replaceAll("-", "+").replaceAll("_", "/");
+  const bin = atob(b64 + "=".repeat((4 - (b64.length % 4)) % 4));
+  const data = JSON.parse(new TextDecoder().decode(Uint8Array.from(bin, (c) => c.charCodeAt(0))));
+  if (typeof data !== "object" || data === null || typeof data.facts !== "object") throw new Error("no facts");
+  return data.facts ?? {};
+}
+
+function valid(fact, value) {
+  if (value === null) return true;
+  if (fact.type === "yes_no") return value === true || value === false;
+  return fact.values.some((v) => v.id === value);
+}
+
+function loadFromFragment() {
+  const match = /^#s=([A-Za-z0-9_-]*)$/.exec(location.hash);
+  if (!match) return false;
+  notices = [];
+  let given;
+  try {
+    given = decodeScenario(match[1]);
+  } catch {
+    notices.push("The link to this scenario is damaged, so the checker starts with no answers.");
+    return false;
+  }
+  answers.clear();
+  for (const [id, value] of Object.entries(given)) {
+    const fact = factById.get(id);
+    if (!fact) notices.push(`The link mentions a question this checker does not know (“${id}”); it is left out.`);
+    else if (!valid(fact, value)) notices.push(`The link gives an answer that is not one of the choices for “${fact.question}”; it is left out.`);
+    else answers.set(id, value);
+  }
+  return true;
+}
+
+function updatePermalink() {
+  const all = Object.fromEntries(answers);
+  const hash = Object.keys(all).length ? `#s=${encodeScenario(all)}` : "";
+  const url = location.pathname + location.search + hash;
+  if (location.hash !== hash) history.replaceState(null, "", url || location.pathname);
+  permalink.href = url || location.pathname;
+  permalink.hidden = !hash;
+}
+
+// ---------------------------------------------------------------- the form
+
+const fieldsets = new Map();
+
+function optionList(fact) {
+  if (fact.type === "yes_no") {
+    return [
+      { value: "true", label: "Yes" },
+      { value: "false", label: "No" },
+    ];
+  }
+  return fact.values.map((v) => ({ value: `v:${v.id}`, label: v.label }));
+}
+
+const toRadio = (value) => (value === null ? UNKNOWN : typeof value === "boolean" ? String(value) : `v:${value}`);
+const fromRadio = (text) =>
+  text === UNKNOWN ? null : text === "true" ? true : text === "false" ? false : text.slice(2);
+
+function buildQuestion(fact) {
+  const qid = `q-${fact.id}`;
+  const name = `p5290-${fact.id}`;
+  const options = [...optionList(fact), { value: UNKNOWN, label: "I don’t know" }];
+  const help = fact.help ? h("p", { class: "p5290-help", id: `${qid}-help`, text: fact.help }) : null;
+  const note = h("p", { class: "p5290-note", id: `${qid}-note`, hidden: true });
+  const fs = h(
+    "fieldset",
+    {
+      class: "p5290-q",
+      id: qid,
+      "data-fact": fact.id,
+      hidden: true,
+      "aria-describedby": [help && `${qid}-help`, `${qid}-note`].filter(Boolean).join(" "),
+    },
+    h("legend", { text: fact.question }),
+    help,
+    h(
+      "div",
+      { class: "p5290-options" },
+      options.map((o, i) =>
+        h(
+          "label",
+          { class: o.value === UNKNOWN ? "p5290-opt p5290-unknown" : "p5290-opt" },
+          h("input", { type: "radio", name, value: o.value, id: `${qid}-${i}` }),
+          h("span", { text: o.label }),
+        ),
+      ),
+    ),
+    note,
+  );
+  fs.addEventListener("change", (event) => {
+    answers.set(fact.id, fromRadio(event.target.value));
+    changed();
+  });
+  return fs;
+}
+
+function buildForm() {
+  questionsBox.replaceChildren();
+  for (const fact of facts) {
+    const fs = buildQuestion(fact);
+    fieldsets.set(fact.id, fs);
+    questionsBox.append(fs);
+  }
+}
+
+/** Show the answered questions and those that can still change the answer; keep the rest hidden. */
+function syncForm() {
+  const applicable = applicableAnswers();
+  const open = new Set((lastResult?.open_questions ?? []).map((q) => q.fact));
+  for (const fact of facts) {
+    const fs = fieldsets.get(fact.id);
+    const answered = answers.has(fact.id);
+    // asked now (its asked_when holds) and, once the checker has answered, able to change the verdict
+    const asked = evaluate(fact.asked_when, applicable) === true && (!lastResult || open.has(fact.id));
+    fs.hidden = !(answered || asked);
+    const value = answered ? toRadio(answers.get(fact.id)) : null;
+    for (const input of fs.querySelectorAll("input")) input.checked = input.value === value;
+    const unused = answered && answers.get(fact.id) !== null && !applicable.has(fact.id);
+    const note = fs.querySelector(".p5290-note");
+    note.hidden = !unused;
+    note.textContent = unused ? "Kept, but not used: this question does not apply to your other answers." : "";
+    fs.classList.toggle("p5290-unused", unused);
+    fs.classList.toggle("p5290-open", !answered && asked);
+  }
+  const openCount = facts.filter((f) => !answers.has(f.id) && !fieldsets.get(f.id).hidden).length;
+  const hint = $("#p5290-form-hint");
+  if (!lastResult) {
+    hint.textContent = "Answer the questions; the verdict appears beside them as soon as the checker has loaded.";
+    return;
+  }
+  hint.replaceChildren(
+    openCount
+      ? `${openCount} question${openCount === 1 ? "" : "s"} could still change the answer. `
+      : "No other question can change the answer. ",
+    h("a", { href: "#p5290-verdict-heading", class: "p5290-jump" }, "Current answer: ", h("strong", { text: lastResult.verdict_label ?? verdictLabel(lastResult.verdict) })),
+  );
+}
+
+// ---------------------------------------------------------------- the verdict panel
+
+const verdictLabel = (v) => VERDICTS[v] ?? v;
+const siteLink = (url) => new URL(url, SITE_ROOT).href;
+
+function answerItem(a) {
+  return h("li", {}, h("span", { class: "p5290-qtext", text: a.question }), " ", h("strong", { text: a.answer_label }));
+}
+
+function findingCard(f, possible) {
+  const clause = f.clause ?? {};
+  const heading = `${clause.id ?? f.rule}${clause.title ? ` — ${clause.title}` : ""}`;
+  const href = clause.url ? siteLink(clause.url) : null;
+  return h(
+    "article",
+    { class: `p5290-finding p5290-v-${f.verdict}` },
+    h(
+      "h4",
+      {},
+      h("span", { class: "p5290-badge", text: f.verdict_label ?? verdictLabel(f.verdict) }),
+      " ",
+      href ? h("a", { href, class: "p5290-clause-link", text: heading }) : heading,
+    ),
+    f.explanation ? h("p", { text: f.explanation }) : null,
+    clause.words
+      ? h(
+          "blockquote",
+          { class: "p5290-words", cite: href },
+          h("p", {}, h("span", { class: "p5290-label", text: "The policy says: " }), `“${clause.words}”`),
+        )
+      : null,
+    f.because?.length && !possible
+      ? [h("p", { class: "p5290-sub", text: "Because you said" }), h("ul", {}, f.because.map(answerItem))]
+      : null,
+    f.obligations?.length
+      ? [h("p", { class: "p5290-sub", text: "What you must do" }), h("ul", {}, f.obligations.map((o) => h("li", { text: o })))]
+      : null,
+    f.consequences?.length
+      ? [
+          h("p", { class: "p5290-sub", text: "Stated consequences" }),
+          h("ul", {}, f.consequences.map((c) => h("li", { text: typeof c === "string" ? c : c.text }))),
+        ]
+      : null,
+    f.would_change?.length
+      ? [
+          h("p", { class: "p5290-sub", text: "What would change this" }),
+          h(
+            "ul",
+            {},
+            f.would_change.map((w) =>
+              h("li", {}, `If the answer to “${w.question}” were `, h("strong", { text: w.answer_label }), `: ${verdictLabel(w.verdict).toLowerCase()}.`),
+            ),
+          ),
+        ]
+      : null,
+    href ? h("p", { class: "p5290-more" }, h("a", { href, text: `Read clause ${clause.id} in the handbook` })) : null,
+  );
+}
+
+/** The open questions that can be asked now (their asked_when holds); the rest follow from them. */
+function askableNow(result) {
+  const applicable = applicableAnswers();
+  return (result.open_questions ?? []).filter((q) => evaluate(factById.get(q.fact)?.asked_when, applicable) === true);
+}
+
+function renderResult(result) {
+  const open = askableNow(result);
+  const later = (result.open_questions?.length ?? 0) - open.length;
+  const parts = [
+    h(
+      "div",
+      { class: `p5290-overall p5290-v-${result.verdict}` },
+      h("p", { class: "p5290-overall-label" }, "Verdict: ", h("strong", { text: result.verdict_label ?? verdictLabel(result.verdict) })),
+      result.summary ? h("p", { text: result.summary }) : null,
+    ),
+  ];
+  if (result.answers?.length) {
+    parts.push(h("h3", { text: "Your answers" }), h("ul", { class: "p5290-answers" }, result.answers.map(answerItem)));
+  }
+  if (open.length) {
+    parts.push(
+      h("h3", { text: "Questions that decide it" }),
+      h(
+        "ul",
+        { class: "p5290-open-list" },
+        open.map((q) => h("li", {}, h("a", { href: `#q-${q.fact}`, "data-fact": q.fact, text: q.question }))),
+      ),
+      later > 0 ? h("p", { class: "p5290-hint", text: `Your answers may lead to ${later} more question${later === 1 ? "" : "s"}.` }) : null,
+    );
+  }
+  if (result.findings?.length) {
+    parts.push(
+      h("h3", { text: result.findings.length === 1 ? "What applies" : `What applies (${result.findings.length})` }),
+      result.findings.map((f) => findingCard(f, false)),
+    );
+  }
+  if (result.possible_findings?.length) {
+    parts.push(
+      h("h3", { text: `What may apply, depending on your answers (${result.possible_findings.length})` }),
+      result.possible_findings.map((f) =>
+        h(
+          "details",
+          { class: `p5290-possible p5290-v-${f.verdict}` },
+          h(
+            "summary",
+            {},
+            h("span", { class: "p5290-badge", text: f.verdict_label ?? verdictLabel(f.verdict) }),
+            " ",
+            `${f.clause?.id ?? f.rule}${f.clause?.title ? ` — ${f.clause.title}` : ""}`,
+          ),
+          findingCard(f, true),
+        ),
+      ),
+    );
+  }
+  if (!result.findings?.length && !result.possible_findings?.length) {
+    parts.push(h("p", { text: "No clause of Policy 5290 restricts this scenario." }));
+  }
+  resultBox.replaceChildren(...parts.flat(2).filter((p) => p != null && p !== false));
+}
+
+function announce(result) {
+  const n = result.findings?.length ?? 0;
+  const open = askableNow(result).length;
+  liveBox.textContent =
+    `Verdict: ${result.verdict_label ?? verdictLabel(result.verdict)}. ` +
+    `${n} clause${n === 1 ? "" : "s"} apply.` +
+    (open ? ` ${open} question${open === 1 ? "" : "s"} could change it.` : "");
+}
+
+function renderNotices() {
+  const box = $("#p5290-notices");
+  box.replaceChildren(...notices.map((n) => h("p", { text: n })));
+  box.hidden = !notices.length;
+}
+
+// ---------------------------------------------------------------- the worker
+
+let worker = null;
+let watchdog = 0;
+let nextId = 1;
+const pending = new Map();
+let setState;
+let readyResolve;
+let readyReject;
+const ready = new Promise((resolve, reject) => {
+  readyResolve = resolve;
+  readyReject = reject;
+});
+ready.catch(() => {});
+const timings = { start: performance.now() };
+
+/** Send a check now: the worker answers as soon as it is ready (no round trip after "ready"). */
+function request(scenario_) {
+  if (root.dataset.checkerState === "error" || !worker) return ready.then(() => Promise.reject(new Error("not ready")));
+  return new Promise((resolve, reject) => {
+    const id = nextId++;
+    pending.set(id, { resolve, reject });
+    worker.postMessage({ id, type: "check", scenario: scenario_ });
+  });
+}
+
+function fail(message) {
+  if (root.dataset.checkerState === "error") return;
+  clearTimeout(watchdog);
+  worker?.terminate();
+  root.dataset.checkerState = "error";
+  progressBar.hidden = true;
+  statusText.textContent = "The checker could not start in this browser.";
+  resultBox.replaceChildren(
+    h(
+      "div",
+      { class: "p5290-error", role: "alert" },
+      h("p", {}, h("strong", { text: "The checker could not start in this browser." }), ` (${message})`),
+      h(
+        "p",
+        {},
+        "You can still read ",
+        h("a", { href: siteLink("official/"), text: "the official text of Policy 5290" }),
+        " and ",
+        h("a", { href: siteLink(""), text: "the annotated handbook" }),
+        ", which explain every clause the checker would cite.",
+      ),
+    ),
+  );
+  for (const [, p] of pending) p.reject(new Error(message));
+  pending.clear();
+  readyReject(new Error(message));
+}
+
+function startWorker() {
+  const boot = window.policyCheckerBoot; // started by the page itself, as early as possible
+  worker = boot?.worker ?? null;
+  if (typeof Worker === "undefined" || typeof WebAssembly === "undefined") {
+    fail("it needs Web Workers and WebAssembly");
+    return;
+  }
+  try {
+    worker = boot?.worker ?? new Worker(new URL("worker.js", ASSETS), { type: "module" });
+  } catch (err) {
+    fail(`the checker’s worker did not start: ${err.message}`);
+    return;
+  }
+  timings.workerStart = boot?.start ?? performance.now();
+  watchdog = setTimeout(() => fail("it took too long to load; check your connection and reload the page"), BOOT_TIMEOUT_MS);
+  worker.onerror = (event) => fail(event.message || "the checker’s worker failed to load");
+  worker.onmessage = ({ data }) => onWorkerMessage(data);
+  for (const data of boot?.early ?? []) onWorkerMessage(data);
+}
+
+function onWorkerMessage(data) {
+  if (data.type === "progress") {
+    timings[`step${data.step}`] = performance.now();
+    progressBar.max = data.steps;
+    progressBar.value = data.step - 0.5;
+    statusText.textContent = `Loading the checker: ${data.message} (step ${data.step} of ${data.steps})…`;
+  } else if (data.type === "ready") {
+    clearTimeout(watchdog);
+    if (root.dataset.checkerState === "error") return;
+    timings.ready = performance.now();
+    timings.bootMs = data.ms;
+    VERDICTS = data.labels ?? {};
+    root.dataset.checkerState = "ready";
+    progressBar.hidden = true;
+    statusText.textContent = `The checker is ready (Pyodide ${data.pyodide}, Python ${data.python}); it runs in your browser and sends your answers nowhere.`;
+    readyResolve(data);
+  } else if (data.type === "error") {
+    fail(data.error.message);
+  } else if (pending.has(data.id)) {
+    const { resolve, reject } = pending.get(data.id);
+    pending.delete(data.id);
+    if (data.ok) resolve(data);
+    else reject(Object.assign(new Error(data.error.message), { problems: data.error.problems ?? [] }));
+  }
+}
+
+// ---------------------------------------------------------------- wiring
+
+let latest = 0;
+
+async function refresh() {
+  const ticket = ++latest;
+  syncForm();
+  updatePermalink();
+  if (root.dataset.checkerState === "error") return;
+  try {
+    const { result } = await request(scenario());
+    if (ticket !== latest) return;
+    lastResult = result;
+    syncForm();
+    renderResult(result);
+    announce(result);
+    if (!timings.firstVerdict) {
+      timings.firstVerdict = performance.now();
+      performance.mark("p5290-first-verdict");
+    }
+  } catch (err) {
+    if (ticket !== latest || root.dataset.checkerState === "error") return;
+    resultBox.replaceChildren(h("div", { class: "p5290-error", role: "alert" }, h("p", { text: `The checker refused these answers: ${err.message}` })));
+  }
+}
+
+function changed() {
+  renderNotices();
+  refresh();
+}
+
+async function init() {
+  startWorker();
+  window.policyChecker = {
+    ready,
+    timings,
+    get state() {
+      return root.dataset.checkerState;
+    },
+    /** the scenario the form sends now (the applicable answers) */
+    scenario: () => scenario(),
+    check: (s) => request(s).then((r) => r.result),
+    checkJSON: (s) => request(s).then((r) => r.json),
+    encode: (f) => encodeScenario(f),
+    decode: (t) => decodeScenario(t),
+  };
+  let rulebook;
+  try {
+    const response = await fetch(new URL("rulebook.json", ASSETS));
+    if (!response.ok) throw new Error(`HTTP ${response.status}`);
+    rulebook = await response.json();
+  } catch (err) {
+    fail(`the checker’s questions could not be loaded: ${err.message}`);
+    return;
+  }
+  facts = factsOf(rulebook);
+  factById = new Map(facts.map((f) => [f.id, f]));
+  rules = new Map((Array.isArray(rulebook.rules) ? rulebook.rules : Object.entries(rulebook.rules ?? {}).map(([id, r]) => ({ id, ...r }))).map((r) => [r.id, r]));
+  buildForm();
+  loadFromFragment();
+  renderNotices();
+  root.querySelector("#p5290-form").hidden = false;
+  $("#p5290-reset").addEventListener("click", () => {
+    answers.clear();
+    notices = [];
+    changed();
+  });
+  $("#p5290-form-hint").addEventListener("click", (event) => {
+    if (!event.target.closest(".p5290-jump")) return;
+    event.preventDefault(); // keep the permalink in the address bar
+    const heading = $("#p5290-verdict-heading");
+    heading.tabIndex = -1;
+    heading.focus();
+    heading.scrollIntoView({ block: "start" });
+  });
+  resultBox.addEventListener("click", (event) => {
+    const link = event.target.closest("a[data-fact]");
+    if (!link) return;
+    event.preventDefault();
+    fieldsets.get(link.dataset.fact)?.querySelector("input")?.focus();
+  });
+  window.addEventListener("hashchange", () => {
+    if (loadFromFragment()) changed();
+  });
+  refresh();
+}
+
+init();

@@ -1,0 +1,116 @@
+// The Policy 5290 checker in a module Web Worker: self-hosted Pyodide runs the checker wheel.
+// The wheel is the one registered in the site-local pyodide-lock.json (file name and sha256).
+//
+// Protocol (plain postMessage, request ids as in Pyodide's web-worker guide):
+//   worker -> page  {type: "progress", step, steps, message}   while booting
+//                   {type: "ready", pyodide, python, labels, ms}  once checks can run (labels: verdict -> words)
+//                   {type: "error", error: {message}}          boot failed (no retry)
+//   page -> worker  {id, type: "check", scenario}
+//   worker -> page  {id, ok: true, result, json}   json = policy5290.to_json(check(scenario)), result = parsed
+//                   {id, ok: false, error: {message, problems}}
+// The build (handbook/pyodide.py) replaces the placeholder by the runtime's version directory.
+import { loadPyodide } from "../pyodide/__PYODIDE_VERSION__/pyodide.mjs";
+
+// The runtime finds its own files beside pyodide.mjs; the lock file and the wheel it lists are here:
+const packageBaseUrl = new URL("../pyodide/", import.meta.url).href;
+const STEPS = 3;
+const progress = (step, message) => self.postMessage({ type: "progress", step, steps: STEPS, message });
+
+const PY = `
+import json
+import policy5290
+
+def _policy5290_check(text):
+    try:
+        result = policy5290.check(json.loads(text))
+    except Exception as exc:  # ScenarioError carries .problems; anything else is reported, not raised
+        problems = [str(p) for p in getattr(exc, "problems", None) or [str(exc)]]
+        return "!" + json.dumps({"message": str(exc), "problems": problems})
+    return policy5290.to_json(result)
+
+def _policy5290_labels():
+    try:
+        from policy5290.model import VERDICT_LABELS
+    except ImportError:
+        return "{}"
+    return json.dumps(dict(VERDICT_LABELS))
+`;
+
+/** The checker wheel, as the site-local lock file lists it, fetched with the browser checking its
+ *  sha256 (subresource integrity, as Pyodide's own loader does). Runs while the runtime boots. */
+async function fetchWheel() {
+  const lock = await (await fetch(packageBaseUrl + "pyodide-lock.json")).json();
+  const entry = lock.packages.policy5290;
+  const digest = entry.sha256.match(/../g).map((h) => String.fromCharCode(parseInt(h, 16))).join("");
+  const response = await fetch(new URL(entry.file_name, packageBaseUrl), { integrity: `sha256-${btoa(digest)}` });
+  if (!response.ok) throw new Error(`the checker wheel could not be loaded (HTTP ${response.status})`);
+  return new Uint8Array(await response.arrayBuffer());
+}
+
+async function boot() {
+  const t0 = performance.now();
+  progress(1, "Downloading the Python runtime");
+  const wheel = fetchWheel();
+  wheel.catch(() => {}); // reported when awaited below
+  const pyodide = await loadPyodide({
+    packageBaseUrl,
+    lockFileURL: packageBaseUrl + "pyodide-lock.json",
+    stdout: () => {},
+  });
+  progress(2, "Loading the checker");
+  // Installing the already-downloaded wheel directly is ~130 ms faster than loadPackage(), whose
+  // Python-side loader has to be imported first (measured; see handbook/pyodide.py).
+  pyodide.unpackArchive(await wheel, "wheel");
+  progress(3, "Starting the checker");
+  pyodide.runPython(PY);
+  const run = pyodide.globals.get("_policy5290_check");
+  const python = pyodide.runPython("import sys; sys.version.split()[0]");
+  const labels = JSON.parse(pyodide.runPython("_policy5290_labels()"));
+  self.postMessage({ type: "ready", pyodide: pyodide.version, python, labels, ms: performance.now() - t0 });
+  return run;
+}
+
+// Pyodide reports some failures (a wasm file that cannot be fetched or compiled) only on the
+// console and then waits for ever: turn them into an error the page can show.
+let failed = false;
+const reportFailure = (message) => {
+  if (failed) return;
+  failed = true;
+  self.postMessage({ type: "error", error: { message } });
+};
+const consoleError = console.error.bind(console);
+console.error = (...args) => {
+  consoleError(...args);
+  const text = args.map(String).join(" ");
+  if (/instantiation failed|failed to fetch|NetworkError|CompileError/i.test(text)) {
+    reportFailure(`the Python runtime could not be loaded (${text.split("\n")[0]})`);
+  }
+};
+self.addEventListener("unhandledrejection", (event) => {
+  reportFailure(String(event.reason?.message ?? event.reason));
+});
+
+const ready = boot();
+ready.catch((err) => reportFailure(String(err?.message ?? err)));
+
+self.onmessage = async (event) => {
+  const { id, type, scenario } = event.data ?? {};
+  if (type !== "check") {
+    self.postMessage({ id, ok: false, error: { message: `unknown request type ${type}`, problems: [] } });
+    return;
+  }
+  let run;
+  try {
+    run = await ready;
+  } catch (err) {
+    self.postMessage({ id, ok: false, error: { message: "the checker could not start", problems: [] } });
+    return;
+  }
+  try {
+    const text = run(JSON.stringify(scenario ?? {}));
+    if (text.startsWith("!")) self.postMessage({ id, ok: false, error: JSON.parse(text.slice(1)) });
+    else self.postMessage({ id, ok: true, result: JSON.parse(text), json: text });
+  } catch (err) {
+    self.postMessage({ id, ok: false, error: { message: String(err?.message ?? err), problems: [] } });
+  }
+};

@@ -1,0 +1,254 @@
+"""The checker in the reader's browser: a self-hosted Pyodide runtime plus the checker wheel.
+
+``python -m handbook pyodide SITE_DIR`` (after ``mkdocs build``) writes into ``SITE_DIR/assets/``:
+
+* ``pyodide/VERSION/``: the Pyodide runtime files the page loads, copied from the npm package
+  ``pyodide`` (pinned in ``package.json``/``package-lock.json``; run ``npm ci`` first), with
+  reproducible ``.gz`` copies for servers that send precompressed files;
+* ``pyodide/``: the checker wheel built with pypa ``build``, and a site-local ``pyodide-lock.json``
+  made with pyodide-build's ``pyodide lockfile add-wheels`` (which records the wheel's sha256, so
+  Pyodide checks its integrity), trimmed to the packages the site loads: the checker, nothing else;
+* ``checker/worker.js``: its import now names the runtime's version directory;
+  ``checker/rulebook.json``: a copy of the compiled rulebook, so the page shows the questions while
+  Pyodide is still loading.
+
+Everything is served from the site's own origin (no CDN) and the output is byte-for-byte
+reproducible: the wheel's timestamps come from ``SOURCE_DATE_EPOCH`` (default 1980-01-01).
+"""
+
+from __future__ import annotations
+
+import argparse
+import gzip
+import hashlib
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import zipfile
+from pathlib import Path
+from typing import Any
+
+from .paths import ROOT, display
+
+NPM_PYODIDE = ROOT / "node_modules" / "pyodide"
+CHECKER_PROJECT = ROOT / "checker"
+PACKAGE = "policy5290"
+
+#: The runtime files a page loads (``pyodide.mjs`` imports ``pyodide.asm.mjs``, which fetches the
+#: wasm and the standard library). The npm package's own lock file lists ~350 packages hosted on a
+#: CDN: it is only the input of ``add-wheels``, never served.
+RUNTIME_FILES = ("pyodide.mjs", "pyodide.asm.mjs", "pyodide.asm.wasm", "python_stdlib.zip")
+LOCK_NAME = "pyodide-lock.json"
+#: what docs/assets/checker/worker.js imports from ``../pyodide/__PYODIDE_VERSION__/pyodide.mjs``
+VERSION_PLACEHOLDER = "__PYODIDE_VERSION__"
+#: precompress (``FILE.gz`` beside ``FILE``, served by handbook.serve) when it saves at least this share
+GZIP_MIN_SAVING = 0.1
+DEFAULT_EPOCH = "315532800"  # 1980-01-01T00:00:00Z, the earliest zip timestamp
+
+
+class PyodideBuildError(Exception):
+    """A step of the browser build cannot run; the message says what is missing and how to fix it."""
+
+
+def npm_pyodide_version() -> str:
+    """The version of the installed npm ``pyodide`` package (fails when ``npm ci`` has not run)."""
+    pkg = NPM_PYODIDE / "package.json"
+    if not pkg.is_file():
+        raise PyodideBuildError(
+            f"{display(NPM_PYODIDE)} is missing: run `npm ci` at the repository root "
+            "(it installs the Pyodide runtime pinned in package-lock.json)"
+        )
+    return str(json.loads(pkg.read_text(encoding="utf-8"))["version"])
+
+
+def build_wheel(out_dir: Path, project: Path = CHECKER_PROJECT) -> Path:
+    """Build the checker wheel (pypa build, no isolation) into ``out_dir``, reproducibly."""
+    rulebook = project / "src" / PACKAGE / "rulebook.json"
+    if not rulebook.is_file():
+        raise PyodideBuildError(
+            f"{display(rulebook)} is missing: run `python -m handbook compile` before "
+            "`python -m handbook pyodide` (the wheel must carry the compiled rulebook)"
+        )
+    env = dict(os.environ)
+    env.setdefault("SOURCE_DATE_EPOCH", DEFAULT_EPOCH)
+    env["PYTHONDONTWRITEBYTECODE"] = "1"
+    out_dir.mkdir(parents=True, exist_ok=True)
+    proc = subprocess.run(
+        [sys.executable, "-m", "build", "--wheel", "--no-isolation", str(project), "-o", str(out_dir)],
+        capture_output=True,
+        text=True,
+        env=env,
+        check=False,
+    )
+    if proc.returncode != 0:
+        raise PyodideBuildError(f"building the checker wheel failed:\n{proc.stdout}{proc.stderr}")
+    wheels = sorted(out_dir.glob(f"{PACKAGE}-*.whl"))
+    if len(wheels) != 1:
+        raise PyodideBuildError(f"expected one {PACKAGE} wheel in {out_dir}, found {len(wheels)}")
+    with zipfile.ZipFile(wheels[0]) as zf:
+        names = zf.namelist()
+    if f"{PACKAGE}/rulebook.json" not in names:
+        raise PyodideBuildError(f"{wheels[0].name} does not contain {PACKAGE}/rulebook.json")
+    stray = [n for n in names if "__pycache__" in n or n.endswith(".pyc")]
+    if stray:
+        raise PyodideBuildError(f"{wheels[0].name} contains bytecode caches: {stray}")
+    return wheels[0]
+
+
+def _pyodide_cli() -> list[str]:
+    try:
+        import pyodide_cli  # type: ignore[import-untyped]  # noqa: F401, PLC0415
+        import pyodide_lock  # noqa: F401, PLC0415
+    except ImportError as exc:
+        raise PyodideBuildError(
+            f"{exc.name} is not installed in {sys.executable} (Python {sys.version.split()[0]}): "
+            "install pyodide-build and pyodide-lock[wheel] (they need Python >= 3.12), e.g. `make setup`"
+        ) from exc
+    return [sys.executable, "-m", "pyodide_cli"]
+
+
+def make_lock(wheel: Path, dest: Path) -> dict[str, Any]:
+    """Register ``wheel`` (already in ``dest``'s directory) in a site-local lock file, trimmed.
+
+    The lock keeps the runtime's ``info`` (Pyodide checks its ABI version) and only the packages the
+    site loads: the checker and its dependencies within the lock (none: it is standard library only).
+    """
+    with tempfile.TemporaryDirectory() as tmp:
+        full = Path(tmp) / "lock-full.json"
+        proc = subprocess.run(
+            [
+                *_pyodide_cli(),
+                "lockfile",
+                "add-wheels",
+                "--input",
+                str(NPM_PYODIDE / LOCK_NAME),
+                "--output",
+                str(full),
+                "--base-path",
+                str(wheel.parent),
+                str(wheel),
+            ],
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        if proc.returncode != 0:
+            raise PyodideBuildError(f"`pyodide lockfile add-wheels` failed:\n{proc.stdout}{proc.stderr}")
+        lock = json.loads(full.read_text(encoding="utf-8"))
+    packages: dict[str, Any] = lock["packages"]
+    keep: dict[str, Any] = {}
+    todo = [PACKAGE]
+    while todo:
+        name = todo.pop()
+        if name in keep:
+            continue
+        if name not in packages:
+            raise PyodideBuildError(f"the lock file has no package {name!r}")
+        keep[name] = packages[name]
+        todo.extend(packages[name].get("depends", []))
+    entry = keep[PACKAGE]
+    digest = hashlib.sha256(wheel.read_bytes()).hexdigest()
+    if entry.get("sha256") != digest or entry.get("file_name") != wheel.name:
+        raise PyodideBuildError(f"the lock entry for {PACKAGE} does not match {wheel.name}: {entry}")
+    trimmed = {"info": lock["info"], "packages": dict(sorted(keep.items()))}
+    dest.write_text(json.dumps(trimmed, indent=1, sort_keys=True) + "\n", encoding="utf-8")
+    return trimmed
+
+
+def precompress(directory: Path) -> list[str]:
+    """Write a reproducible ``FILE.gz`` beside each file of ``directory`` that gzip shrinks enough."""
+    written = []
+    for path in sorted(directory.iterdir()):
+        if not path.is_file() or path.suffix in {".gz", ".br", ".whl"}:
+            continue
+        data = path.read_bytes()
+        packed = gzip.compress(data, compresslevel=9, mtime=0)
+        if len(packed) <= len(data) * (1 - GZIP_MIN_SAVING):
+            path.with_name(path.name + ".gz").write_bytes(packed)
+            written.append(path.name)
+    return written
+
+
+def build_runtime(target: Path, project: Path = CHECKER_PROJECT) -> dict[str, Any]:
+    """Fill ``target`` (emptied first) with the runtime, the checker wheel and the trimmed lock file.
+
+    The runtime goes into a directory named by its version (``target/314.0.7/``), so hosts may cache
+    it for good (handbook/headers.py); the wheel and the lock file, which must stay consistent with
+    each other, sit in ``target`` itself and are revalidated.
+    """
+    version = npm_pyodide_version()
+    if target.exists():
+        shutil.rmtree(target)
+    runtime = target / version
+    runtime.mkdir(parents=True)
+    for name in RUNTIME_FILES:
+        src = NPM_PYODIDE / name
+        if not src.is_file():
+            raise PyodideBuildError(f"{display(src)} is missing (pyodide {version}); run `npm ci` again")
+        shutil.copyfile(src, runtime / name)
+    with tempfile.TemporaryDirectory() as tmp:
+        built = build_wheel(Path(tmp), project)
+        wheel = target / built.name
+        shutil.copyfile(built, wheel)
+    lock = make_lock(wheel, target / LOCK_NAME)
+    precompress(runtime)
+    precompress(target)
+    return {
+        "pyodide": version,
+        "python": lock["info"]["python"],
+        "wheel": wheel.name,
+        "sha256": lock["packages"][PACKAGE]["sha256"],
+        "files": {
+            p.relative_to(target).as_posix(): p.stat().st_size
+            for p in sorted(target.rglob("*"))
+            if p.is_file()
+        },
+    }
+
+
+def files(directory: Path) -> list[Path]:
+    return sorted(p for p in directory.rglob("*") if p.is_file())
+
+
+def point_worker_at(worker: Path, version: str) -> None:
+    """Write the runtime's versioned directory into the built worker (its import names a placeholder)."""
+    text = worker.read_text(encoding="utf-8")
+    if text.count(VERSION_PLACEHOLDER) != 1:
+        raise PyodideBuildError(f"{worker} should name {VERSION_PLACEHOLDER} exactly once (in its import)")
+    worker.write_text(text.replace(VERSION_PLACEHOLDER, version), encoding="utf-8")
+
+
+def install(site_dir: Path, project: Path = CHECKER_PROJECT) -> dict[str, Any]:
+    """Put the runtime, the wheel, the lock file and the rulebook copy into a built site."""
+    if not (site_dir / "index.html").is_file():
+        raise PyodideBuildError(f"{site_dir} is not a built site (no index.html): run `mkdocs build` first")
+    checker_assets = site_dir / "assets" / "checker"
+    if not (checker_assets / "worker.js").is_file():
+        raise PyodideBuildError(
+            f"{checker_assets}/worker.js is missing: is docs/assets/checker/ in the build?"
+        )
+    info = build_runtime(site_dir / "assets" / "pyodide", project)
+    point_worker_at(checker_assets / "worker.js", info["pyodide"])
+    shutil.copyfile(project / "src" / PACKAGE / "rulebook.json", checker_assets / "rulebook.json")
+    return info
+
+
+def main(argv: list[str]) -> int:
+    parser = argparse.ArgumentParser(prog="python -m handbook pyodide", description=__doc__.split("\n")[0])
+    parser.add_argument("site_dir", type=Path, nargs="?", default=ROOT / "site", help="the built site")
+    args = parser.parse_args(argv)
+    try:
+        info = install(args.site_dir)
+    except PyodideBuildError as exc:
+        print(f"pyodide: {exc}", file=sys.stderr)
+        return 1
+    total = sum(info["files"].values())  # precompressed copies included
+    print(
+        f"pyodide {info['pyodide']} (Python {info['python']}) and {info['wheel']} "
+        f"(sha256 {info['sha256'][:12]}...) in {display(args.site_dir / 'assets' / 'pyodide')}: "
+        f"{len(info['files'])} files, {total / 1e6:.1f} MB"
+    )
+    return 0

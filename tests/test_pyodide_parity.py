@@ -1,0 +1,105 @@
+"""The checker gives byte-identical result JSON natively and in Pyodide (Node, the npm runtime).
+
+The whole casebook plus 1,200 distinct generated scenarios (deterministic pseudo-random walks over
+the facts, answering the questions that are asked, sometimes "unknown") run through the wheel the site ships,
+registered in the site-local lock file, in one Node process.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from handbook.browserbench import generated_scenarios
+from handbook.paths import POLICY_DIR, ROOT
+from handbook.pyodide import NPM_PYODIDE, build_runtime
+
+GENERATED = 1200
+
+
+def require(condition: bool, what: str) -> None:
+    """Skip when a tool is missing, except in CI (CI=true), where it is a failure."""
+    if condition:
+        return
+    if os.environ.get("CI", "").lower() in {"1", "true", "yes"}:
+        pytest.fail(f"{what} (required in CI)")
+    pytest.skip(what)
+
+
+def casebook_scenarios() -> list[dict[str, Any]]:
+    path = POLICY_DIR / "casebook.yaml"
+    if not path.is_file():
+        return []
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    cases = data.get("cases", data) if isinstance(data, dict) else data
+    scenarios = []
+    for case in cases:
+        scenario = case.get("scenario", case.get("input"))
+        if scenario is None and "facts" in case:
+            scenario = {"facts": case["facts"]}
+        assert isinstance(scenario, dict), f"casebook case without a scenario: {case}"
+        scenarios.append(scenario)
+    return scenarios
+
+
+def native(scenario: dict[str, Any]) -> str:
+    from policy5290 import check, to_json  # noqa: PLC0415
+
+    try:
+        return str(to_json(check(scenario)))
+    except Exception as exc:  # the same shape as tests/node/parity.mjs's error lines
+        problems = [str(p) for p in getattr(exc, "problems", None) or [str(exc)]]
+        return "!" + json.dumps({"message": str(exc), "problems": problems})
+
+
+@pytest.fixture(scope="module")
+def runtime(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    require(shutil.which("node") is not None, "node is not installed")
+    require(NPM_PYODIDE.is_dir(), "node_modules/pyodide is missing: run `npm ci`")
+    target = tmp_path_factory.mktemp("pyodide") / "pyodide"
+    build_runtime(target)
+    return target
+
+
+def test_generated_scenarios_are_valid_and_varied() -> None:
+    from policy5290 import check  # noqa: PLC0415
+
+    rulebook = json.loads((ROOT / "checker/src/policy5290/rulebook.json").read_text(encoding="utf-8"))
+    scenarios = generated_scenarios(rulebook, GENERATED)
+    assert scenarios == generated_scenarios(rulebook, GENERATED), "the generator must be deterministic"
+    verdicts = {check(s)["verdict"] for s in scenarios}
+    assert len(verdicts) >= 3, verdicts
+
+
+def test_native_and_pyodide_agree_byte_for_byte(runtime: Path, tmp_path: Path) -> None:
+    rulebook = json.loads((ROOT / "checker/src/policy5290/rulebook.json").read_text(encoding="utf-8"))
+    cases = casebook_scenarios()
+    scenarios = cases + generated_scenarios(rulebook, GENERATED)
+    assert len(scenarios) >= 1000
+    source = tmp_path / "scenarios.jsonl"
+    source.write_text("".join(json.dumps(s, ensure_ascii=False) + "\n" for s in scenarios), encoding="utf-8")
+    proc = subprocess.run(
+        ["node", str(ROOT / "tests/node/parity.mjs"), str(runtime), str(source)],
+        capture_output=True,
+        text=True,
+        encoding="utf-8",
+        cwd=ROOT,
+        timeout=600,
+        check=False,
+    )
+    assert proc.returncode == 0, proc.stderr[-4000:]
+    in_pyodide = proc.stdout.rstrip("\n").split("\n")
+    assert len(in_pyodide) == len(scenarios), proc.stderr[-4000:]
+    mismatches = [
+        (i, s) for i, (s, got) in enumerate(zip(scenarios, in_pyodide, strict=True)) if native(s) != got
+    ]
+    assert not mismatches, f"{len(mismatches)} of {len(scenarios)} differ; first: {mismatches[:3]}"
+    errors = [line for line in in_pyodide[len(cases) :] if line.startswith("!")]
+    assert not errors, f"generated scenarios refused: {errors[:3]}"
