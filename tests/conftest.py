@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 from collections.abc import Callable
 from pathlib import Path
@@ -11,6 +12,20 @@ import pytest
 from handbook.errors import SourceError
 from handbook.paths import POLICY_DIR
 from handbook.source import load_policy
+
+
+def in_ci() -> bool:
+    return os.environ.get("CI", "").strip().lower() in {"1", "true", "yes"}
+
+
+def require(ok: object, reason: str) -> None:
+    """Skip the test with ``reason`` when ``ok`` is false; in CI (CI=true) fail instead:
+    there a missing browser or tool is a failure, never a silent skip."""
+    if ok:
+        return
+    if in_ci():
+        pytest.fail(f"{reason} (CI=true: a missing tool is a failure, not a skip)")
+    pytest.skip(reason)
 
 
 @pytest.fixture

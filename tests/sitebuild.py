@@ -32,24 +32,13 @@ from handbook.headers import SiteHeaders
 from handbook.paths import ROOT
 from handbook.serve import BackgroundServer, SiteHandler, SiteServer
 
+from .conftest import require
+
 NODE_MODULES = ROOT / "node_modules"
 AXE_JS = NODE_MODULES / "axe-core" / "axe.min.js"
 VNU_JAR = NODE_MODULES / "vnu-jar" / "build" / "dist" / "vnu.jar"
 
 _BUILDS: dict[str, Path] = {}
-
-
-def in_ci() -> bool:
-    return os.environ.get("CI", "").strip().lower() in {"1", "true", "yes"}
-
-
-def require(ok: object, reason: str) -> None:
-    """Skip the test with ``reason`` when ``ok`` is false; in CI, fail instead."""
-    if ok:
-        return
-    if in_ci():
-        pytest.fail(f"{reason} (CI=true: a missing tool is a failure, not a skip)")
-    pytest.skip(reason)
 
 
 def build_once(tmp_root: Path) -> Path:

@@ -24,7 +24,7 @@ from handbook.pyodide import (
     point_worker_at,
 )
 from handbook.serve import BackgroundServer
-from tests.test_pyodide_parity import require
+from tests.conftest import require
 
 
 @pytest.fixture(scope="module")

@@ -8,7 +8,6 @@ registered in the site-local lock file, in one Node process.
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import subprocess
 from pathlib import Path
@@ -21,16 +20,9 @@ from handbook.browserbench import generated_scenarios
 from handbook.paths import POLICY_DIR, ROOT
 from handbook.pyodide import NPM_PYODIDE, build_runtime
 
+from .conftest import require
+
 GENERATED = 1200
-
-
-def require(condition: bool, what: str) -> None:
-    """Skip when a tool is missing, except in CI (CI=true), where it is a failure."""
-    if condition:
-        return
-    if os.environ.get("CI", "").lower() in {"1", "true", "yes"}:
-        pytest.fail(f"{what} (required in CI)")
-    pytest.skip(what)
 
 
 def casebook_scenarios() -> list[dict[str, Any]]:

@@ -16,6 +16,7 @@ import pytest
 from playwright.sync_api import Browser, BrowserContext, Page
 
 from tests.checkerdrive import Checker
+from tests.conftest import require
 from tests.sitebuild import (
     AXE_JS,
     built_site,  # noqa: F401  (session fixture)
@@ -23,7 +24,6 @@ from tests.sitebuild import (
     chromium,
     html_pages,
     palette_script,
-    require,
     serve,
 )
 

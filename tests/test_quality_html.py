@@ -16,7 +16,8 @@ from urllib.parse import unquote, urlsplit
 
 import pytest
 
-from tests.sitebuild import VNU_JAR, built_site, checker_page, require  # noqa: F401  (session fixture)
+from tests.conftest import require
+from tests.sitebuild import VNU_JAR, built_site, checker_page  # noqa: F401  (session fixture)
 
 pytestmark = pytest.mark.slow
 
