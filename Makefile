@@ -14,7 +14,8 @@ export NO_MKDOCS_2_WARNING := 1
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | expand -t 12
 
-setup: $(VENV)/.stamp  ## create .venv and install the pinned tools and the checker
+setup: $(VENV)/.stamp  ## create .venv, install the pinned tools and the checker (with its rulebook)
+	@$(PY) -m handbook compile
 
 $(VENV)/.stamp: requirements.lock checker/pyproject.toml scripts/setup scripts/find-python $(wildcard package-lock.json)
 	scripts/setup
@@ -22,20 +23,19 @@ $(VENV)/.stamp: requirements.lock checker/pyproject.toml scripts/setup scripts/f
 validate: setup  ## validate policy_src (every problem, with file and place)
 	$(PY) -m handbook validate
 
-compile: setup  ## validate policy_src and compile the checker's rulebook into the package
-	$(PY) -m handbook compile
+compile: setup  ## validate policy_src and compile the checker's rulebook into the package (setup does it)
 
-prove: compile  ## exhaustive proofs over the checker's fact space (prints counts)
+prove: setup  ## exhaustive proofs over the checker's fact space (prints counts)
 	$(PY) -m handbook prove
 
-build: setup compile  ## build the complete static site into site/ (fails on invalid source)
+build: setup  ## build the complete static site into site/ (fails on invalid source)
 	$(PY) -m handbook build site
 
 serve: build  ## build, then serve site/ on http://$(HOST):$(PORT)/
 	@echo "Serving the handbook on http://$(HOST):$(PORT)/ (Ctrl+C stops)"
 	$(PY) -m handbook.serve --bind $(HOST) --port $(PORT) site
 
-dev: setup compile  ## live-reloading preview for authors (mkdocs serve)
+dev: setup  ## live-reloading preview for authors (mkdocs serve)
 	$(PY) -m mkdocs serve --strict -a $(HOST):$(PORT)
 
 dist: build  ## one archive of the site for any static host: dist/policy5290-site.tar.gz
@@ -46,7 +46,7 @@ lint: setup  ## ruff and mypy
 	$(PY) -m ruff format --check .
 	$(PY) -m mypy
 
-test: setup compile  ## run every test (lint, type checks, source, checker, site)
+test: setup  ## run every test (lint, type checks, source, checker, site)
 	$(PY) -m pytest
 
 bench: build  ## benchmarks (checker, proof, PDFs, browser): prints figures, writes bench/results.json
