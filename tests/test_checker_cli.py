@@ -29,6 +29,13 @@ def test_readable_explanation_from_stdin() -> None:
     assert "What would change the verdict:" in text
 
 
+def test_handbook_option_makes_clause_links_complete() -> None:
+    out = run_cli("--handbook", "http://127.0.0.1:8000", stdin=json.dumps(NOT_PERMITTED))
+    assert "Handbook: http://127.0.0.1:8000/sections/accounts/#c-5290-accounts-2" in out.stdout
+    as_json = run_cli("--json", "--handbook", "http://example.invalid/", stdin=json.dumps(NOT_PERMITTED))
+    assert "example.invalid" not in as_json.stdout  # the JSON result keeps its documented relative URLs
+
+
 def test_file_argument_and_json(tmp_path: Path) -> None:
     path = tmp_path / "s.json"
     path.write_text(json.dumps(PERMITTED), encoding="utf-8")

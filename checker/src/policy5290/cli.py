@@ -1,4 +1,4 @@
-"""``policy5290 [SCENARIO.json | -] [--json] [--facts] [--schema]``
+"""``policy5290 [SCENARIO.json | -] [--json] [--facts] [--schema] [--handbook URL]``
 
 Reads a scenario (a JSON object ``{"facts": {...}}``) from a file or standard input and prints a
 readable explanation of the verdict (``--json``: the result as JSON). Exit codes: 0 a verdict
@@ -34,6 +34,13 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--facts", action="store_true", help="list the facts (questions) and their answers")
     p.add_argument("--schema", action="store_true", help="print the scenario JSON Schema")
     p.add_argument("--lenient", action="store_true", help="ignore answers to questions that do not apply")
+    p.add_argument(
+        "--handbook",
+        metavar="URL",
+        default="",
+        help="where the handbook is published (e.g. http://127.0.0.1:8000/), so that clause links "
+        "in the explanation are complete; by default they are relative to the handbook's root",
+    )
     return p
 
 
@@ -90,7 +97,8 @@ def main(argv: list[str] | None = None) -> int:
     except RuntimeError as exc:  # the rulebook is missing: a broken installation
         print(f"policy5290: {exc}", file=sys.stderr)
         return EXIT_BAD_INPUT
-    print(to_json(result) if args.json else to_text(result), end="\n" if args.json else "")
+    base = args.handbook + ("" if not args.handbook or args.handbook.endswith("/") else "/")
+    print(to_json(result) if args.json else to_text(result, base), end="\n" if args.json else "")
     return EXIT_NOT_PERMITTED if result["verdict"] == "not_permitted" else EXIT_OK
 
 
