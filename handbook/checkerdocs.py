@@ -43,7 +43,7 @@ def _loaded() -> tuple[Checker, RuleSource]:
 def reset() -> None:
     """Forget the loaded source (``mkdocs serve`` reloads after an edit)."""
     _loaded.cache_clear()
-    _computed.cache_clear()
+    worked_examples.cache_clear()
 
 
 def _engine() -> Checker:
@@ -220,8 +220,10 @@ def _direct_facts(cond: Condition) -> set[str]:
 
 
 @functools.cache
-def _computed() -> tuple[tuple[Mapping[str, Any], Mapping[str, Any]], ...]:
-    """Each casebook scenario with the result the checker computes; raises on a mismatch."""
+def worked_examples() -> tuple[tuple[Mapping[str, Any], Mapping[str, Any]], ...]:
+    """Each casebook scenario with the result the checker computes (``policy5290.result/1``);
+    raises CasebookMismatch when a computed verdict differs from the casebook's expectation.
+    The handbook pages and the annotated PDF both print these."""
     engine, src = _loaded()
     out = []
     problems = []
@@ -278,7 +280,7 @@ def _example(case: Mapping[str, Any], result: Mapping[str, Any], page_url: str, 
 
 def examples_page(page_url: str = EXAMPLES_URL) -> str:
     """Every casebook scenario as a worked example (verdicts computed now; mismatch -> error)."""
-    return "\n".join(_example(case, result, page_url, "##") for case, result in _computed())
+    return "\n".join(_example(case, result, page_url, "##") for case, result in worked_examples())
 
 
 def section_examples(section_id: str, page_url: str = "", level: str = "###") -> str:
@@ -286,11 +288,11 @@ def section_examples(section_id: str, page_url: str = "", level: str = "###") ->
     clauses = {cid for cid, c in _engine().book.clauses.items() if c.section == section_id}
     chosen = [
         (case, result)
-        for case, result in _computed()
+        for case, result in worked_examples()
         if clauses & {f["clause"]["id"] for f in [*result["findings"], *result["possible_findings"]]}
     ]
     return "\n".join(_example(case, result, page_url, level) for case, result in chosen)
 
 
 def casebook_ids() -> Sequence[str]:
-    return [case["id"] for case, _ in _computed()]
+    return [case["id"] for case, _ in worked_examples()]

@@ -3,8 +3,8 @@
 * ``policy-5290-official.pdf``: the adopted text only, word for word, with its headings, numbered
   lists and policy history; clause ids in the margin; no commentary.
 * ``policy-5290-annotated.pdf``: each clause's official words followed by our commentary (tinted,
-  sans-serif, labelled "Commentary — not official policy text"), the glossary, the references and,
-  once the scenario checker exists, worked examples whose verdicts the checker computes at build time.
+  sans-serif, labelled "Commentary — not official policy text"), the glossary, the references and
+  worked examples whose verdicts the checker computes at build time.
 
 Both are built from ``policy_src`` through Jinja templates and one print stylesheet
 (``handbook/templates/pdf/``): US Letter, a title block, contents with page numbers, running header
@@ -20,8 +20,6 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import importlib
-import inspect
 import itertools
 import logging
 import os
@@ -87,86 +85,43 @@ class WorkedExample:
     open_questions: tuple[str, ...] = ()
 
 
-def _get(obj: Any, name: str, default: Any = None) -> Any:
-    """``name`` of a mapping or an object (checkerdocs may hand over either)."""
-    if isinstance(obj, Mapping):
-        return obj.get(name, default)
-    return getattr(obj, name, default)
-
-
 class ExamplesError(Exception):
     """The checker could not produce the worked examples (e.g. a casebook verdict mismatch)."""
 
 
-#: Public functions of ``handbook.checkerdocs`` that hand over the casebook with computed results,
-#: in order of preference; ``_computed`` until a public one exists.
-EXAMPLE_PROVIDERS = ("worked_examples", "computed_examples", "_computed")
+def worked_examples(policy: Policy) -> list[WorkedExample]:
+    """The casebook's scenarios with the results the checker computes now, adapted for print.
 
-
-def worked_examples(policy: Policy) -> list[WorkedExample] | None:
-    """The casebook's scenarios with results computed now by the checker; None before it exists.
-
-    ``handbook.checkerdocs`` runs the casebook through ``policy5290.check`` (and raises when a
-    computed verdict differs from the casebook's) and hands over each case with its result
-    (``policy5290.result/1``), as ``(case, result)`` pairs or ``{"case": ..., "result": ...}``;
-    this function only adapts them for print. Without that module the chapter is left out (the
-    tests insist on it); a checkerdocs without any of ``EXAMPLE_PROVIDERS`` fails the build.
+    ``handbook.checkerdocs.worked_examples`` runs the casebook through ``policy5290.check`` and
+    raises when a computed verdict differs from the casebook's: the build then fails.
     """
+    from handbook import checkerdocs  # noqa: PLC0415 - imports the checker and its rulebook
+
     try:
-        checkerdocs = importlib.import_module("handbook.checkerdocs")
-    except ModuleNotFoundError as exc:
-        if exc.name in {"handbook.checkerdocs", "policy5290"}:
-            return None
-        raise
-    for name in EXAMPLE_PROVIDERS:
-        provider = getattr(checkerdocs, name, None)
-        if callable(provider):
-            break
-    else:
-        raise ExamplesError(f"handbook.checkerdocs offers none of {', '.join(EXAMPLE_PROVIDERS)}")
-    try:
-        raw = provider(policy) if _takes_argument(provider) else provider()
-    except Exception as exc:
-        raise ExamplesError(f"worked examples: {type(exc).__name__}: {exc}") from exc
-    if raw is None:
-        return None
-    return [_example(i, item) for i, item in enumerate(raw, start=1)]
+        pairs = checkerdocs.worked_examples()
+    except (checkerdocs.CasebookMismatch, SourceError) as exc:
+        raise ExamplesError(f"worked examples: {exc}") from exc
+    return [_example(i, case, result) for i, (case, result) in enumerate(pairs, start=1)]
 
 
-def _finding(f: Any) -> ExampleFinding:
-    clause = _get(f, "clause", "")
-    return ExampleFinding(
-        clause=str(_get(clause, "id", clause)),
-        title=str(_get(clause, "title", "") or ""),
-        verdict_label=str(_get(f, "verdict_label", "") or ""),
-    )
+def _finding(f: Mapping[str, Any]) -> ExampleFinding:
+    return ExampleFinding(f["clause"]["id"], f["clause"]["title"], f["verdict_label"])
 
 
-def _example(number: int, item: Any) -> WorkedExample:
-    if isinstance(item, tuple | list) and len(item) == 2:
-        case, result = item
-    else:
-        case, result = _get(item, "case", item), _get(item, "result", item)
-    ident = str(_get(case, "id", number))
-    facts = [
-        (str(_get(a, "question", _get(a, "fact", ""))), str(_get(a, "answer_label", _get(a, "answer", ""))))
-        for a in _get(result, "answers", ()) or ()
-    ]
-    verdict = str(_get(result, "verdict", ""))
-    findings = [_finding(f) for f in _get(result, "findings", ()) or ()]
-    possible = [_finding(f) for f in _get(result, "possible_findings", ()) or ()]
+def _example(number: int, case: Mapping[str, Any], result: Mapping[str, Any]) -> WorkedExample:
+    ident = str(case["id"])
     return WorkedExample(
         number=number,
         anchor="ex-" + re.sub(r"[^A-Za-z0-9_-]+", "-", ident),
-        title=str(_get(case, "title", "") or ident),
-        verdict=verdict,
-        verdict_label=str(_get(result, "verdict_label", "") or verdict.replace("_", " ").capitalize()),
-        story=" ".join(str(_get(case, "story", "") or "").split()),
-        summary=str(_get(result, "summary", "") or ""),
-        facts=tuple(facts),
-        findings=tuple(f for f in findings if f.clause),
-        possible=tuple(f for f in possible if f.clause),
-        open_questions=tuple(str(_get(q, "question", q)) for q in _get(result, "open_questions", ()) or ()),
+        title=str(case.get("title") or ident),
+        verdict=result["verdict"],
+        verdict_label=result["verdict_label"],
+        story=" ".join(str(case.get("story", "")).split()),
+        summary=result["summary"],
+        facts=tuple((a["question"], a["answer_label"]) for a in result["answers"]),
+        findings=tuple(_finding(f) for f in result["findings"]),
+        possible=tuple(_finding(f) for f in result["possible_findings"]),
+        open_questions=tuple(q["question"] for q in result["open_questions"]),
     )
 
 
@@ -175,13 +130,6 @@ def verdict_scale() -> list[str]:
     from policy5290.model import VERDICT_LABELS, VERDICTS  # noqa: PLC0415
 
     return [VERDICT_LABELS[v] for v in VERDICTS]
-
-
-def _takes_argument(func: Any) -> bool:
-    try:
-        return bool(inspect.signature(func).parameters)
-    except (TypeError, ValueError):
-        return False
 
 
 # --------------------------------------------------------------------------- HTML

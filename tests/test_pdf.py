@@ -8,7 +8,6 @@ import re
 import shutil
 import subprocess
 import sys
-import types
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -17,7 +16,7 @@ import pytest
 from pypdf import PdfReader
 from pypdf.generic import ArrayObject, IndirectObject, PdfObject
 
-from handbook import pdf
+from handbook import checkerdocs, pdf
 from handbook.model import Policy
 from handbook.official import format_date, words
 from handbook.paths import ROOT
@@ -232,9 +231,6 @@ def test_annotated_edition_contains_every_official_clause(policy: Policy, texts:
 
 def test_worked_examples_chapter(policy: Policy, texts: dict[str, str]) -> None:
     examples = pdf.worked_examples(policy)
-    assert examples is not None, (
-        "handbook.checkerdocs is missing: the annotated edition has no worked examples"
-    )
     assert examples, "the checker offers no worked examples"
     text = " ".join(_tokens(texts["annotated"]))
     assert "Worked examples" in text
@@ -245,33 +241,28 @@ def test_worked_examples_chapter(policy: Policy, texts: dict[str, str]) -> None:
             assert finding.clause in text
 
 
-def test_worked_examples_adapter(policy: Policy, monkeypatch: pytest.MonkeyPatch) -> None:
-    """Whatever form checkerdocs hands over, the chapter prints the checker's own result."""
+def test_worked_examples_print_the_checkers_own_result(
+    policy: Policy, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The chapter prints what the checker computed, not a copy of the casebook."""
     import policy5290  # noqa: PLC0415
 
     facts = {"activity": "manage_accounts", "district_email_for_personal": True}  # the package's own example
     result = policy5290.check({"facts": facts})
     case = {"id": "district-email", "title": "A personal account on the District address", "story": "S."}
-    for handed in ([(case, result)], [{"case": case, "result": result}]):
-        fake = types.ModuleType("handbook.checkerdocs")
-        fake.worked_examples = lambda _policy, handed=handed: handed  # type: ignore[attr-defined]
-        monkeypatch.setitem(sys.modules, "handbook.checkerdocs", fake)
-        examples = pdf.worked_examples(policy)
-        assert examples is not None
-        (ex,) = examples
-        assert (ex.verdict, ex.verdict_label) == (result["verdict"], result["verdict_label"])
-        assert [f.clause for f in ex.findings] == [f["clause"]["id"] for f in result["findings"]]
-        html = pdf.render_html(policy, "annotated", timestamp=pdf.source_date(), examples=examples)
-        assert 'id="ex-district-email"' in html and result["verdict_label"] in html
+    monkeypatch.setattr(checkerdocs, "worked_examples", lambda: ((case, result),))
+    (ex,) = pdf.worked_examples(policy)
+    assert (ex.verdict, ex.verdict_label) == (result["verdict"], result["verdict_label"])
+    assert [f.clause for f in ex.findings] == [f["clause"]["id"] for f in result["findings"]]
+    html = pdf.render_html(policy, "annotated", timestamp=pdf.source_date(), examples=[ex])
+    assert 'id="ex-district-email"' in html and result["verdict_label"] in html
 
 
 def test_a_failing_casebook_fails_the_build(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     def mismatch() -> None:
-        raise ValueError("case x: computed permitted, the casebook expects not_permitted")
+        raise checkerdocs.CasebookMismatch("case x: computed permitted, the casebook expects not_permitted")
 
-    fake = types.ModuleType("handbook.checkerdocs")
-    fake.worked_examples = mismatch  # type: ignore[attr-defined]
-    monkeypatch.setitem(sys.modules, "handbook.checkerdocs", fake)
+    monkeypatch.setattr(checkerdocs, "worked_examples", mismatch)
     assert pdf.main([str(tmp_path)]) == 1
     assert not list(tmp_path.iterdir())
 
