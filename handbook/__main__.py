@@ -20,7 +20,6 @@ import sys
 from .errors import SourceError
 from .official import fidelity_diff, official_text
 from .rulesource import load_rule_source
-from .source import load_policy
 
 #: command -> module with a ``main(argv: list[str]) -> int``
 COMMANDS = {
@@ -36,11 +35,11 @@ COMMANDS = {
 
 def _validate(args: list[str]) -> int:
     try:
-        policy = load_policy()
-        rules = load_rule_source()
+        rules = load_rule_source()  # loads and validates the policy text first
     except SourceError as exc:
         print(exc.report(), file=sys.stderr)
         return 1
+    policy = rules.policy
     if args and args[0] == "fidelity":
         diff = fidelity_diff(policy.original_text, official_text(policy))
         if diff:

@@ -1,6 +1,6 @@
 """``python -m handbook build [SITE_DIR]``: the complete static site, every step in order.
 
-validate the source -> compile the rulebook -> MkDocs pages -> checker wheel and Pyodide
+validate the source and compile the rulebook -> MkDocs pages -> checker wheel and Pyodide
 runtime -> PDF editions. The site is built in a temporary directory next to SITE_DIR and
 moved into place only when every step succeeded, so a failed build never leaves a
 half-written site behind.
@@ -8,25 +8,24 @@ half-written site behind.
 
 from __future__ import annotations
 
-import importlib
-import importlib.util
 import os
 import shutil
 import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 
-from .errors import SourceError
+from . import compile as rulebook
+from . import pdf, pyodide
 from .headers import write_host_files
 from .paths import ROOT
-from .source import load_policy
 
-#: after MkDocs: (label, module, argv builder); each module has main(argv) -> int
-POST_STEPS: tuple[tuple[str, str, str], ...] = (
-    ("checker in the browser", "handbook.pyodide", ""),
-    ("PDF editions", "handbook.pdf", "pdf"),
+#: after MkDocs, into the new site (or a folder of it): (label, timing key, main(argv) -> int, folder)
+POST_STEPS: tuple[tuple[str, str, Callable[[list[str]], int], str], ...] = (
+    ("checker in the browser", "pyodide", pyodide.main, ""),
+    ("PDF editions", "pdf", pdf.main, "pdf"),
 )
 
 
@@ -47,18 +46,10 @@ def build_site(site_dir: Path, *, quiet: bool = False) -> dict[str, float]:
     os.environ.setdefault("SOURCE_DATE_EPOCH", _source_date_epoch())
     os.environ.setdefault("NO_MKDOCS_2_WARNING", "1")  # we pin MkDocs < 2 on purpose
 
-    t = _step("validate policy_src")
-    try:
-        load_policy()
-    except SourceError as exc:
-        raise BuildError(exc.report()) from None
-    timings["validate"] = time.perf_counter() - t
-
-    if importlib.util.find_spec("handbook.compile"):
-        t = _step("compile the rulebook")
-        if importlib.import_module("handbook.compile").main([]) != 0:
-            raise BuildError("compiling the rulebook failed (see above)")
-        timings["compile"] = time.perf_counter() - t
+    t = _step("validate policy_src and compile the rulebook")
+    if rulebook.main([]) != 0:  # validates the whole source; prints every problem
+        raise BuildError("the policy source is invalid (see above)")
+    timings["compile"] = time.perf_counter() - t
 
     with tempfile.TemporaryDirectory(prefix=".site-", dir=site_dir.parent) as tmp:
         out = Path(tmp) / "site"
@@ -71,14 +62,11 @@ def build_site(site_dir: Path, *, quiet: bool = False) -> dict[str, float]:
             raise BuildError("mkdocs build failed (see its messages above)")
         timings["mkdocs"] = time.perf_counter() - t
 
-        for label, module, sub in POST_STEPS:
-            if not importlib.util.find_spec(module):
-                continue
+        for label, key, step, sub in POST_STEPS:
             t = _step(label)
-            target = out / sub if sub else out
-            if importlib.import_module(module).main([str(target)]) != 0:
+            if step([str(out / sub if sub else out)]) != 0:
                 raise BuildError(f"{label} failed (see above)")
-            timings[module.rsplit(".", 1)[1]] = time.perf_counter() - t
+            timings[key] = time.perf_counter() - t
 
         # last: the Content-Security-Policy hashes the inline scripts of the finished pages
         write_host_files(out)
