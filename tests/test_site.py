@@ -18,7 +18,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from pathlib import Path
-from urllib.parse import unquote, urlsplit
+from urllib.parse import urlsplit
 
 import pytest
 
@@ -345,43 +345,6 @@ def test_about_page_states_accessibility_and_status(site: Path) -> None:
 # --------------------------------------------------------------------------------------------
 # Links, hosts, search, PDFs
 # --------------------------------------------------------------------------------------------
-
-
-def link_targets(doc: Node) -> Iterator[str]:
-    for node in doc.iter():
-        for name in ("href", "src"):
-            if name in node.attrs:
-                yield node.attrs[name]
-
-
-def test_internal_links_resolve(site: Path) -> None:
-    ids: dict[Path, set[str]] = {}
-
-    def ids_of(path: Path) -> set[str]:
-        if path not in ids:
-            ids[path] = {n.attrs["id"] for n in parse(path).iter() if "id" in n.attrs}
-        return ids[path]
-
-    broken = []
-    for path in html_files(site):
-        for target in link_targets(parse(path)):
-            url = urlsplit(target)
-            if url.scheme or target.startswith(("//", "mailto:", "data:")):
-                continue
-            base = site if url.path.startswith("/") else path.parent  # 404.html links from the root
-            dest = (base / unquote(url.path).lstrip("/")).resolve() if url.path else path
-            if dest.is_dir():
-                dest /= "index.html"
-            rel = dest.relative_to(site.resolve()).as_posix() if dest.is_relative_to(site.resolve()) else ""
-            if rel in PDFS:
-                continue  # written into site/pdf/ after the MkDocs build
-            if not dest.is_file():
-                broken.append(f"{path.relative_to(site)}: {target}")
-            elif url.fragment.startswith("s=") and rel == "checker/index.html":
-                continue  # a checker permalink: the scenario lives in the fragment, not an anchor
-            elif url.fragment and dest.suffix == ".html" and url.fragment not in ids_of(dest):
-                broken.append(f"{path.relative_to(site)}: {target} (no such anchor)")
-    assert not broken, "broken links:\n" + "\n".join(broken)
 
 
 THIRD_PARTY = re.compile(r"^\s*(https?:)?//", re.I)
