@@ -14,31 +14,15 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import yaml
 
 from handbook.browserbench import generated_scenarios
-from handbook.paths import POLICY_DIR, ROOT
-from handbook.pyodide import NPM_PYODIDE, build_runtime
+from handbook.paths import ROOT
+from tests.sitebuild import built_site  # noqa: F401  (session fixture)
 
+from .checker_support import casebook
 from .conftest import require
 
 GENERATED = 1200
-
-
-def casebook_scenarios() -> list[dict[str, Any]]:
-    path = POLICY_DIR / "casebook.yaml"
-    if not path.is_file():
-        return []
-    data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    cases = data.get("cases", data) if isinstance(data, dict) else data
-    scenarios = []
-    for case in cases:
-        scenario = case.get("scenario", case.get("input"))
-        if scenario is None and "facts" in case:
-            scenario = {"facts": case["facts"]}
-        assert isinstance(scenario, dict), f"casebook case without a scenario: {case}"
-        scenarios.append(scenario)
-    return scenarios
 
 
 def native(scenario: dict[str, Any]) -> str:
@@ -52,12 +36,10 @@ def native(scenario: dict[str, Any]) -> str:
 
 
 @pytest.fixture(scope="module")
-def runtime(tmp_path_factory: pytest.TempPathFactory) -> Path:
+def runtime(built_site: Path) -> Path:  # noqa: F811
+    """The Pyodide runtime and checker wheel exactly as the site ships them (the session's build)."""
     require(shutil.which("node") is not None, "node is not installed")
-    require(NPM_PYODIDE.is_dir(), "node_modules/pyodide is missing: run `npm ci`")
-    target = tmp_path_factory.mktemp("pyodide") / "pyodide"
-    build_runtime(target)
-    return target
+    return built_site / "assets" / "pyodide"
 
 
 def test_generated_scenarios_are_valid_and_varied() -> None:
@@ -72,7 +54,7 @@ def test_generated_scenarios_are_valid_and_varied() -> None:
 
 def test_native_and_pyodide_agree_byte_for_byte(runtime: Path, tmp_path: Path) -> None:
     rulebook = json.loads((ROOT / "checker/src/policy5290/rulebook.json").read_text(encoding="utf-8"))
-    cases = casebook_scenarios()
+    cases = [{"facts": case["facts"]} for case in casebook()]
     scenarios = cases + generated_scenarios(rulebook, GENERATED)
     assert len(scenarios) >= 1000
     source = tmp_path / "scenarios.jsonl"
