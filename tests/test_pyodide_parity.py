@@ -17,6 +17,7 @@ import pytest
 
 from handbook.browserbench import generated_scenarios
 from handbook.paths import ROOT
+from handbook.pyodide import NPM_PYODIDE
 from tests.sitebuild import built_site  # noqa: F401  (session fixture)
 
 from .checker_support import casebook
@@ -39,6 +40,7 @@ def native(scenario: dict[str, Any]) -> str:
 def runtime(built_site: Path) -> Path:  # noqa: F811
     """The Pyodide runtime and checker wheel exactly as the site ships them (the session's build)."""
     require(shutil.which("node") is not None, "node is not installed")
+    require(NPM_PYODIDE.is_dir(), "node_modules/pyodide is missing: run `npm ci`")
     return built_site / "assets" / "pyodide"
 
 
