@@ -18,7 +18,8 @@ import time
 from pathlib import Path
 from typing import Any
 
-from .compile import compile_rulebook, write_atomic
+from .compile import compile_rulebook
+from .files import write_atomic
 from .paths import POLICY_DIR, ROOT
 from .yamlfile import load_yaml
 

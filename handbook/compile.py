@@ -10,9 +10,7 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import sys
-import tempfile
 import time
 from collections.abc import Mapping
 from pathlib import Path
@@ -23,6 +21,7 @@ from policy5290.model import RULEBOOK_FORMAT, SCENARIO_FORMAT, Rulebook
 from policy5290.validate import ScenarioError, read_scenario
 
 from .errors import Problem, SourceError
+from .files import write_atomic
 from .paths import CHECKER_PKG, POLICY_DIR, display
 from .rulesource import RuleSource, load_rule_source
 
@@ -142,19 +141,6 @@ def _casebook_problems(src: RuleSource, book: Mapping[str, Any]) -> list[Problem
 
 def dumps(data: Any) -> str:
     return json.dumps(data, indent=1, sort_keys=True, ensure_ascii=False) + "\n"
-
-
-def write_atomic(path: Path, text: str) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
-            fh.write(text)
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 def compile_rulebook(policy_dir: Path = POLICY_DIR, out_dir: Path = CHECKER_PKG) -> dict[str, Any]:

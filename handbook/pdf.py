@@ -40,6 +40,7 @@ import weasyprint
 from weasyprint.urls import URLFetcher
 
 from .errors import SourceError
+from .files import write_atomic
 from .model import Clause, Policy
 from .official import format_date
 from .paths import ROOT
@@ -442,22 +443,6 @@ def render_edition(
     return data, document, [*warnings, f"warning: clause ids still overlap in the margin: {sorted(moved)}"]
 
 
-def write_atomically(path: Path, data: bytes) -> None:
-    """Write ``data`` to ``path`` through a temporary file in the same directory and a rename."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as out:
-            out.write(data)
-            out.flush()
-            os.fsync(out.fileno())
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
 def build_editions(
     outdir: Path,
     policy: Policy | None = None,
@@ -472,7 +457,7 @@ def build_editions(
         start = time.perf_counter()
         data, document, warnings = render_edition(policy, edition, timestamp=timestamp, examples=examples)
         path = outdir / edition_filename(policy, edition)
-        write_atomically(path, data)
+        write_atomic(path, data)
         built.append(
             Built(edition, path, len(document.pages), len(data), time.perf_counter() - start, warnings)
         )

@@ -17,6 +17,7 @@ from pypdf import PdfReader
 from pypdf.generic import ArrayObject, IndirectObject, PdfObject
 
 from handbook import checkerdocs, pdf
+from handbook.files import write_atomic
 from handbook.model import Policy
 from handbook.official import format_date, words
 from handbook.paths import ROOT
@@ -448,7 +449,7 @@ def test_failed_write_keeps_the_previous_file(tmp_path: Path, monkeypatch: pytes
 
     monkeypatch.setattr(os, "replace", boom)
     with pytest.raises(OSError, match="disk full"):
-        pdf.write_atomically(target, b"new")
+        write_atomic(target, b"new")
     assert target.read_bytes() == b"old"
     assert [p.name for p in tmp_path.iterdir()] == ["x.pdf"]
 
