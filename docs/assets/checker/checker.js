@@ -1,11 +1,14 @@
 // The "Check a scenario" page: a guided form generated from the rulebook's facts, a verdict panel,
 // a permalink in the URL fragment, and the checker itself running in a module Web Worker (Pyodide).
+// Which questions apply is read by ./applicable.js (the engine's semantics, proved equal by a test).
 //
 // Public API (scripted use and tests):
 //   window.policyChecker.check(scenario)      -> Promise of the result (same JSON as the native checker)
-//   window.policyChecker.checkJSON(scenario)  -> Promise of policy5290.to_json(result), byte for byte
+//   window.policyChecker.checkJSON(scenario)  -> Promise of the checker's canonical JSON, byte for byte
 //   window.policyChecker.ready                -> Promise, resolves when checks can run
 // The page root ([data-checker-state]) moves from "loading" to "ready", or to "error".
+
+import { applicableAnswers as applicableOf, environment, isAsked } from "./applicable.js";
 
 const ASSETS = new URL("./", import.meta.url);
 const SITE_ROOT = new URL("../../", ASSETS);
@@ -16,13 +19,13 @@ const BOOT_TIMEOUT_MS = 60_000; // no ready message by then: show the fallback
 
 const root = document.querySelector("[data-checker-state]");
 const $ = (sel) => root.querySelector(sel);
-const questionsBox = $("#p5290-questions");
-const resultBox = $("#p5290-result");
-const liveBox = $("#p5290-live");
-const statusBox = $("#p5290-status");
-const progressBar = $("#p5290-progress");
-const statusText = $("#p5290-status-text");
-const permalink = $("#p5290-permalink");
+const questionsBox = $("#pc-questions");
+const resultBox = $("#pc-result");
+const liveBox = $("#pc-live");
+const statusBox = $("#pc-status");
+const progressBar = $("#pc-progress");
+const statusText = $("#pc-status-text");
+const permalink = $("#pc-permalink");
 
 /** Build an element: h("p", {class: "x"}, "text", child, ...). */
 function h(tag, attrs = {}, ...children) {
@@ -42,65 +45,14 @@ function h(tag, attrs = {}, ...children) {
 
 let facts = []; // rulebook facts, in rulebook order
 let factById = new Map();
-let rules = new Map();
+let policy = {}; // the rulebook's policy: number, title, ...
 /** fact id -> answer (true/false, a value id, or null = "I don't know"); never loses answers */
 const answers = new Map();
 let lastResult = null;
 let notices = [];
 
-function factsOf(rulebook) {
-  const list = Array.isArray(rulebook.facts) ? rulebook.facts : Object.entries(rulebook.facts ?? {}).map(
-    ([id, f]) => ({ id, ...f }),
-  );
-  return list.map((f) => ({ ...f, values: f.values ?? [] }));
-}
-
-/** Three-valued evaluation of an asked_when condition: true, false or null (unknown). */
-function evaluate(cond, known, depth = 0) {
-  if (cond == null) return true;
-  if (depth > 50) return null;
-  if ("all" in cond) {
-    const r = cond.all.map((c) => evaluate(c, known, depth + 1));
-    return r.includes(false) ? false : r.includes(null) ? null : true;
-  }
-  if ("any" in cond) {
-    const r = cond.any.map((c) => evaluate(c, known, depth + 1));
-    return r.includes(true) ? true : r.includes(null) ? null : false;
-  }
-  if ("not" in cond) {
-    const r = evaluate(cond.not, known, depth + 1);
-    return r == null ? null : !r;
-  }
-  if ("rule" in cond) {
-    const rule = rules.get(cond.rule);
-    const when = rule?.when ?? rule?.condition ?? rule?.if;
-    return when === undefined ? null : evaluate(when, known, depth + 1);
-  }
-  if ("fact" in cond) {
-    if (!known.has(cond.fact) || known.get(cond.fact) == null) return null;
-    const v = known.get(cond.fact);
-    if ("is" in cond) return v === cond.is;
-    if ("in" in cond) return cond.in.includes(v);
-  }
-  return null;
-}
-
-/** The answers that apply (their question is asked, given the other applicable answers). */
-function applicableAnswers() {
-  const known = new Map();
-  let grew = true;
-  while (grew) {
-    grew = false;
-    for (const f of facts) {
-      if (known.has(f.id) || !answers.has(f.id) || answers.get(f.id) == null) continue;
-      if (evaluate(f.asked_when, known) === true) {
-        known.set(f.id, answers.get(f.id));
-        grew = true;
-      }
-    }
-  }
-  return known;
-}
+/** The answers that apply (their question is asked, given the other answers). */
+const applicableAnswers = () => applicableOf(facts, answers);
 
 function scenario() {
   const sent = {};
@@ -182,14 +134,14 @@ const fromRadio = (text) =>
 
 function buildQuestion(fact) {
   const qid = `q-${fact.id}`;
-  const name = `p5290-${fact.id}`;
+  const name = `pc-${fact.id}`;
   const options = [...optionList(fact), { value: UNKNOWN, label: "I don’t know" }];
-  const help = fact.help ? h("p", { class: "p5290-help", id: `${qid}-help`, text: fact.help }) : null;
-  const note = h("p", { class: "p5290-note", id: `${qid}-note`, hidden: true });
+  const help = fact.help ? h("p", { class: "pc-help", id: `${qid}-help`, text: fact.help }) : null;
+  const note = h("p", { class: "pc-note", id: `${qid}-note`, hidden: true });
   const fs = h(
     "fieldset",
     {
-      class: "p5290-q",
+      class: "pc-q",
       id: qid,
       "data-fact": fact.id,
       hidden: true,
@@ -199,11 +151,11 @@ function buildQuestion(fact) {
     help,
     h(
       "div",
-      { class: "p5290-options" },
+      { class: "pc-options" },
       options.map((o, i) =>
         h(
           "label",
-          { class: o.value === UNKNOWN ? "p5290-opt p5290-unknown" : "p5290-opt" },
+          { class: o.value === UNKNOWN ? "pc-opt pc-unknown" : "pc-opt" },
           h("input", { type: "radio", name, value: o.value, id: `${qid}-${i}` }),
           h("span", { text: o.label }),
         ),
@@ -229,25 +181,26 @@ function buildForm() {
 
 /** Show the answered questions and those that can still change the answer; keep the rest hidden. */
 function syncForm() {
+  const env = environment(facts, answers);
   const applicable = applicableAnswers();
   const open = new Set((lastResult?.open_questions ?? []).map((q) => q.fact));
   for (const fact of facts) {
     const fs = fieldsets.get(fact.id);
     const answered = answers.has(fact.id);
     // asked now (its asked_when holds) and, once the checker has answered, able to change the verdict
-    const asked = evaluate(fact.asked_when, applicable) === true && (!lastResult || open.has(fact.id));
+    const asked = isAsked(fact, env) && (!lastResult || open.has(fact.id));
     fs.hidden = !(answered || asked);
     const value = answered ? toRadio(answers.get(fact.id)) : null;
     for (const input of fs.querySelectorAll("input")) input.checked = input.value === value;
     const unused = answered && answers.get(fact.id) !== null && !applicable.has(fact.id);
-    const note = fs.querySelector(".p5290-note");
+    const note = fs.querySelector(".pc-note");
     note.hidden = !unused;
     note.textContent = unused ? "Kept, but not used: this question does not apply to your other answers." : "";
-    fs.classList.toggle("p5290-unused", unused);
-    fs.classList.toggle("p5290-open", !answered && asked);
+    fs.classList.toggle("pc-unused", unused);
+    fs.classList.toggle("pc-open", !answered && asked);
   }
   const openCount = facts.filter((f) => !answers.has(f.id) && !fieldsets.get(f.id).hidden).length;
-  const hint = $("#p5290-form-hint");
+  const hint = $("#pc-form-hint");
   if (!lastResult) {
     hint.textContent = "Answer the questions; the verdict appears beside them as soon as the checker has loaded.";
     return;
@@ -256,7 +209,7 @@ function syncForm() {
     openCount
       ? `${openCount} question${openCount === 1 ? "" : "s"} could still change the answer. `
       : "No other question can change the answer. ",
-    h("a", { href: "#p5290-verdict-heading", class: "p5290-jump" }, "Current answer: ", h("strong", { text: lastResult.verdict_label ?? verdictLabel(lastResult.verdict) })),
+    h("a", { href: "#pc-verdict-heading", class: "pc-jump" }, "Current answer: ", h("strong", { text: lastResult.verdict_label ?? verdictLabel(lastResult.verdict) })),
   );
 }
 
@@ -266,7 +219,7 @@ const verdictLabel = (v) => VERDICTS[v] ?? v;
 const siteLink = (url) => new URL(url, SITE_ROOT).href;
 
 function answerItem(a) {
-  return h("li", {}, h("span", { class: "p5290-qtext", text: a.question }), " ", h("strong", { text: a.answer_label }));
+  return h("li", {}, h("span", { class: "pc-qtext", text: a.question }), " ", h("strong", { text: a.answer_label }));
 }
 
 function findingCard(f, possible) {
@@ -275,37 +228,37 @@ function findingCard(f, possible) {
   const href = clause.url ? siteLink(clause.url) : null;
   return h(
     "article",
-    { class: `p5290-finding p5290-v-${f.verdict}` },
+    { class: `pc-finding pc-v-${f.verdict}` },
     h(
       "h4",
       {},
-      h("span", { class: "p5290-badge", text: f.verdict_label ?? verdictLabel(f.verdict) }),
+      h("span", { class: "pc-badge", text: f.verdict_label ?? verdictLabel(f.verdict) }),
       " ",
-      href ? h("a", { href, class: "p5290-clause-link", text: heading }) : heading,
+      href ? h("a", { href, class: "pc-clause-link", text: heading }) : heading,
     ),
     f.explanation ? h("p", { text: f.explanation }) : null,
     clause.words
       ? h(
           "blockquote",
-          { class: "p5290-words", cite: href },
-          h("p", {}, h("span", { class: "p5290-label", text: "The policy says: " }), `“${clause.words}”`),
+          { class: "pc-words", cite: href },
+          h("p", {}, h("span", { class: "pc-label", text: "The policy says: " }), `“${clause.words}”`),
         )
       : null,
     f.because?.length && !possible
-      ? [h("p", { class: "p5290-sub", text: "Because you said" }), h("ul", {}, f.because.map(answerItem))]
+      ? [h("p", { class: "pc-sub", text: "Because you said" }), h("ul", {}, f.because.map(answerItem))]
       : null,
     f.obligations?.length
-      ? [h("p", { class: "p5290-sub", text: "What you must do" }), h("ul", {}, f.obligations.map((o) => h("li", { text: o })))]
+      ? [h("p", { class: "pc-sub", text: "What you must do" }), h("ul", {}, f.obligations.map((o) => h("li", { text: o })))]
       : null,
     f.consequences?.length
       ? [
-          h("p", { class: "p5290-sub", text: "Stated consequences" }),
+          h("p", { class: "pc-sub", text: "Stated consequences" }),
           h("ul", {}, f.consequences.map((c) => h("li", { text: typeof c === "string" ? c : c.text }))),
         ]
       : null,
     f.would_change?.length
       ? [
-          h("p", { class: "p5290-sub", text: "What would change this" }),
+          h("p", { class: "pc-sub", text: "What would change this" }),
           h(
             "ul",
             {},
@@ -315,14 +268,14 @@ function findingCard(f, possible) {
           ),
         ]
       : null,
-    href ? h("p", { class: "p5290-more" }, h("a", { href, text: `Read clause ${clause.id} in the handbook` })) : null,
+    href ? h("p", { class: "pc-more" }, h("a", { href, text: `Read clause ${clause.id} in the handbook` })) : null,
   );
 }
 
 /** The open questions that can be asked now (their asked_when holds); the rest follow from them. */
 function askableNow(result) {
-  const applicable = applicableAnswers();
-  return (result.open_questions ?? []).filter((q) => evaluate(factById.get(q.fact)?.asked_when, applicable) === true);
+  const env = environment(facts, answers);
+  return (result.open_questions ?? []).filter((q) => factById.has(q.fact) && isAsked(factById.get(q.fact), env));
 }
 
 function renderResult(result) {
@@ -331,23 +284,23 @@ function renderResult(result) {
   const parts = [
     h(
       "div",
-      { class: `p5290-overall p5290-v-${result.verdict}` },
-      h("p", { class: "p5290-overall-label" }, "Verdict: ", h("strong", { text: result.verdict_label ?? verdictLabel(result.verdict) })),
+      { class: `pc-overall pc-v-${result.verdict}` },
+      h("p", { class: "pc-overall-label" }, "Verdict: ", h("strong", { text: result.verdict_label ?? verdictLabel(result.verdict) })),
       result.summary ? h("p", { text: result.summary }) : null,
     ),
   ];
   if (result.answers?.length) {
-    parts.push(h("h3", { text: "Your answers" }), h("ul", { class: "p5290-answers" }, result.answers.map(answerItem)));
+    parts.push(h("h3", { text: "Your answers" }), h("ul", { class: "pc-answers" }, result.answers.map(answerItem)));
   }
   if (open.length) {
     parts.push(
       h("h3", { text: "Questions that decide it" }),
       h(
         "ul",
-        { class: "p5290-open-list" },
+        { class: "pc-open-list" },
         open.map((q) => h("li", {}, h("a", { href: `#q-${q.fact}`, "data-fact": q.fact, text: q.question }))),
       ),
-      later > 0 ? h("p", { class: "p5290-hint", text: `Your answers may lead to ${later} more question${later === 1 ? "" : "s"}.` }) : null,
+      later > 0 ? h("p", { class: "pc-hint", text: `Your answers may lead to ${later} more question${later === 1 ? "" : "s"}.` }) : null,
     );
   }
   if (result.findings?.length) {
@@ -362,11 +315,11 @@ function renderResult(result) {
       result.possible_findings.map((f) =>
         h(
           "details",
-          { class: `p5290-possible p5290-v-${f.verdict}` },
+          { class: `pc-possible pc-v-${f.verdict}` },
           h(
             "summary",
             {},
-            h("span", { class: "p5290-badge", text: f.verdict_label ?? verdictLabel(f.verdict) }),
+            h("span", { class: "pc-badge", text: f.verdict_label ?? verdictLabel(f.verdict) }),
             " ",
             `${f.clause?.id ?? f.rule}${f.clause?.title ? ` — ${f.clause.title}` : ""}`,
           ),
@@ -376,7 +329,7 @@ function renderResult(result) {
     );
   }
   if (!result.findings?.length && !result.possible_findings?.length) {
-    parts.push(h("p", { text: "No clause of Policy 5290 restricts this scenario." }));
+    parts.push(h("p", { text: `No clause of Policy ${policy.number} restricts this scenario.` }));
   }
   resultBox.replaceChildren(...parts.flat(2).filter((p) => p != null && p !== false));
 }
@@ -391,7 +344,7 @@ function announce(result) {
 }
 
 function renderNotices() {
-  const box = $("#p5290-notices");
+  const box = $("#pc-notices");
   box.replaceChildren(...notices.map((n) => h("p", { text: n })));
   box.hidden = !notices.length;
 }
@@ -432,13 +385,13 @@ function fail(message) {
   resultBox.replaceChildren(
     h(
       "div",
-      { class: "p5290-error", role: "alert" },
+      { class: "pc-error", role: "alert" },
       h("p", {}, h("strong", { text: "The checker could not start in this browser." }), ` (${message})`),
       h(
         "p",
         {},
         "You can still read ",
-        h("a", { href: siteLink("official/"), text: "the official text of Policy 5290" }),
+        h("a", { href: siteLink("official/"), text: policy.number ? `the official text of Policy ${policy.number}` : "the official text" }),
         " and ",
         h("a", { href: siteLink(""), text: "the annotated handbook" }),
         ", which explain every clause the checker would cite.",
@@ -514,11 +467,11 @@ async function refresh() {
     announce(result);
     if (!timings.firstVerdict) {
       timings.firstVerdict = performance.now();
-      performance.mark("p5290-first-verdict");
+      performance.mark("checker-first-verdict");
     }
   } catch (err) {
     if (ticket !== latest || root.dataset.checkerState === "error") return;
-    resultBox.replaceChildren(h("div", { class: "p5290-error", role: "alert" }, h("p", { text: `The checker refused these answers: ${err.message}` })));
+    resultBox.replaceChildren(h("div", { class: "pc-error", role: "alert" }, h("p", { text: `The checker refused these answers: ${err.message}` })));
   }
 }
 
@@ -551,22 +504,22 @@ async function init() {
     fail(`the checker’s questions could not be loaded: ${err.message}`);
     return;
   }
-  facts = factsOf(rulebook);
+  facts = rulebook.facts;
   factById = new Map(facts.map((f) => [f.id, f]));
-  rules = new Map((Array.isArray(rulebook.rules) ? rulebook.rules : Object.entries(rulebook.rules ?? {}).map(([id, r]) => ({ id, ...r }))).map((r) => [r.id, r]));
+  policy = rulebook.policy;
   buildForm();
   loadFromFragment();
   renderNotices();
-  root.querySelector("#p5290-form").hidden = false;
-  $("#p5290-reset").addEventListener("click", () => {
+  root.querySelector("#pc-form").hidden = false;
+  $("#pc-reset").addEventListener("click", () => {
     answers.clear();
     notices = [];
     changed();
   });
-  $("#p5290-form-hint").addEventListener("click", (event) => {
-    if (!event.target.closest(".p5290-jump")) return;
+  $("#pc-form-hint").addEventListener("click", (event) => {
+    if (!event.target.closest(".pc-jump")) return;
     event.preventDefault(); // keep the permalink in the address bar
-    const heading = $("#p5290-verdict-heading");
+    const heading = $("#pc-verdict-heading");
     heading.tabIndex = -1;
     heading.focus();
     heading.scrollIntoView({ block: "start" });

@@ -1,57 +1,60 @@
-// The Policy 5290 checker in a module Web Worker: self-hosted Pyodide runs the checker wheel.
-// The wheel is the one registered in the site-local pyodide-lock.json (file name and sha256).
+// The scenario checker in a module Web Worker: self-hosted Pyodide runs the generic checker wheel
+// (registered in the site-local pyodide-lock.json with its sha256) on the policy's rulebook, which
+// sits beside this file. The wheel knows no policy; the rulebook is data.
 //
 // Protocol (plain postMessage, request ids as in Pyodide's web-worker guide):
 //   worker -> page  {type: "progress", step, steps, message}   while booting
-//                   {type: "ready", pyodide, python, labels, ms}  once checks can run (labels: verdict -> words)
+//                   {type: "ready", pyodide, python, labels, policy, ms}  once checks can run
+//                                                              (labels: verdict -> words)
 //                   {type: "error", error: {message}}          boot failed (no retry)
 //   page -> worker  {id, type: "check", scenario}
-//   worker -> page  {id, ok: true, result, json}   json = policy5290.to_json(check(scenario)), result = parsed
+//   worker -> page  {id, ok: true, result, json}   json = the checker's canonical JSON, result = parsed
 //                   {id, ok: false, error: {message, problems}}
-// The build (handbook/pyodide.py) replaces the placeholder by the runtime's version directory.
+// The build (handbook/browser/pyodide.py) replaces the placeholder by the runtime's version directory.
 import { loadPyodide } from "../pyodide/__PYODIDE_VERSION__/pyodide.mjs";
 
 // The runtime finds its own files beside pyodide.mjs; the lock file and the wheel it lists are here:
 const packageBaseUrl = new URL("../pyodide/", import.meta.url).href;
+const rulebookUrl = new URL("rulebook.json", import.meta.url).href;
 const STEPS = 3;
 const progress = (step, message) => self.postMessage({ type: "progress", step, steps: STEPS, message });
 
 const PY = `
 import json
-import policy5290
+import policycheck
+from policycheck.model import VERDICT_LABELS
 
-def _policy5290_check(text):
-    try:
-        result = policy5290.check(json.loads(text))
-    except Exception as exc:  # ScenarioError carries .problems; anything else is reported, not raised
-        problems = [str(p) for p in getattr(exc, "problems", None) or [str(exc)]]
-        return "!" + json.dumps({"message": str(exc), "problems": problems})
-    return policy5290.to_json(result)
-
-def _policy5290_labels():
-    try:
-        from policy5290.model import VERDICT_LABELS
-    except ImportError:
-        return "{}"
-    return json.dumps(dict(VERDICT_LABELS))
+_checker = policycheck.Checker.from_json(_rulebook_text, "the site's rulebook")
+del _rulebook_text
+_check_text = _checker.check_text
+_labels = json.dumps(dict(VERDICT_LABELS))
+_policy = json.dumps(_checker.policy.as_result())
 `;
 
 /** The checker wheel, as the site-local lock file lists it, fetched with the browser checking its
  *  sha256 (subresource integrity, as Pyodide's own loader does). Runs while the runtime boots. */
 async function fetchWheel() {
   const lock = await (await fetch(packageBaseUrl + "pyodide-lock.json")).json();
-  const entry = lock.packages.policy5290;
+  const entry = lock.packages.policycheck;
   const digest = entry.sha256.match(/../g).map((h) => String.fromCharCode(parseInt(h, 16))).join("");
   const response = await fetch(new URL(entry.file_name, packageBaseUrl), { integrity: `sha256-${btoa(digest)}` });
   if (!response.ok) throw new Error(`the checker wheel could not be loaded (HTTP ${response.status})`);
   return new Uint8Array(await response.arrayBuffer());
 }
 
+async function fetchRulebook() {
+  const response = await fetch(rulebookUrl);
+  if (!response.ok) throw new Error(`the policy's rulebook could not be loaded (HTTP ${response.status})`);
+  return response.text();
+}
+
 async function boot() {
   const t0 = performance.now();
   progress(1, "Downloading the Python runtime");
   const wheel = fetchWheel();
+  const rulebook = fetchRulebook();
   wheel.catch(() => {}); // reported when awaited below
+  rulebook.catch(() => {});
   const pyodide = await loadPyodide({
     packageBaseUrl,
     lockFileURL: packageBaseUrl + "pyodide-lock.json",
@@ -59,14 +62,16 @@ async function boot() {
   });
   progress(2, "Loading the checker");
   // Installing the already-downloaded wheel directly is ~130 ms faster than loadPackage(), whose
-  // Python-side loader has to be imported first (measured; see handbook/pyodide.py).
+  // Python-side loader has to be imported first (measured).
   pyodide.unpackArchive(await wheel, "wheel");
   progress(3, "Starting the checker");
+  pyodide.globals.set("_rulebook_text", await rulebook);
   pyodide.runPython(PY);
-  const run = pyodide.globals.get("_policy5290_check");
+  const run = pyodide.globals.get("_check_text");
   const python = pyodide.runPython("import sys; sys.version.split()[0]");
-  const labels = JSON.parse(pyodide.runPython("_policy5290_labels()"));
-  self.postMessage({ type: "ready", pyodide: pyodide.version, python, labels, ms: performance.now() - t0 });
+  const labels = JSON.parse(pyodide.globals.get("_labels"));
+  const policy = JSON.parse(pyodide.globals.get("_policy"));
+  self.postMessage({ type: "ready", pyodide: pyodide.version, python, labels, policy, ms: performance.now() - t0 });
   return run;
 }
 

@@ -11,7 +11,7 @@ from .model import VERDICT_LABELS
 WIDTH = 88
 
 
-def _wrap(text: str, indent: str = "", first: str | None = None) -> list[str]:
+def wrap(text: str, indent: str = "", first: str | None = None) -> list[str]:
     return textwrap.wrap(
         text, WIDTH, initial_indent=indent if first is None else first, subsequent_indent=indent
     ) or [indent.rstrip()]
@@ -20,28 +20,28 @@ def _wrap(text: str, indent: str = "", first: str | None = None) -> list[str]:
 def _answers(items: Sequence[Mapping[str, Any]], indent: str) -> list[str]:
     lines: list[str] = []
     for a in items:
-        lines += _wrap(f"{a['question']} {a['answer_label']}", indent + "  ", indent + "- ")
+        lines += wrap(f"{a['question']} {a['answer_label']}", indent + "  ", indent + "- ")
     return lines
 
 
 def _finding(f: Mapping[str, Any], base_url: str) -> list[str]:
     c = f["clause"]
-    lines = _wrap(f"{f['verdict_label'].upper()}: {c['id']} {c['title']}", "    ", "  * ")
-    lines += _wrap(f'"{c["words"]}"', "      ")
-    lines += _wrap(f"Handbook: {base_url}{c['url']}", "      ")
-    lines += _wrap(f"Why: {f['explanation']}", "      ")
+    lines = wrap(f"{f['verdict_label'].upper()}: {c['id']} {c['title']}", "    ", "  * ")
+    lines += wrap(f'"{c["words"]}"', "      ")
+    lines += wrap(f"Handbook: {base_url}{c['url']}", "      ")
+    lines += wrap(f"Why: {f['explanation']}", "      ")
     if f["because"]:
         lines.append("      Because you said:")
         lines += _answers(f["because"], "        ")
     for o in f["obligations"]:
-        lines += _wrap(f"Obligation: {o}", "        ", "      - ")
+        lines += wrap(f"Obligation: {o}", "        ", "      - ")
     for q in f["consequences"]:
-        lines += _wrap(f"Consequence ({q['clause']}): {q['text']}", "        ", "      - ")
+        lines += wrap(f"Consequence ({q['clause']}): {q['text']}", "        ", "      - ")
     if f["would_change"]:
         lines.append("      What would change the verdict:")
         for w in f["would_change"]:
             text = f"{w['question']} {w['answer_label']} -> {VERDICT_LABELS[w['verdict']].lower()}"
-            lines += _wrap(text, "          ", "        - ")
+            lines += wrap(text, "          ", "        - ")
     return lines
 
 
@@ -52,13 +52,13 @@ def to_text(result: Mapping[str, Any], base_url: str = "") -> str:
     lines.append("Your answers (what the verdict assumes):")
     lines += _answers(result["answers"], "  ") if result["answers"] else ["  (none)"]
     for ign in result.get("ignored_facts", ()):
-        lines += _wrap(f"Ignored: {ign['reason']}", "    ", "  ! ")
-    lines += ["", f"Verdict: {result['verdict_label'].upper()}", *_wrap(result["summary"], "  ")]
+        lines += wrap(f"Ignored: {ign['reason']}", "    ", "  ! ")
+    lines += ["", f"Verdict: {result['verdict_label'].upper()}", *wrap(result["summary"], "  ")]
     if result["open_questions"]:
         lines += ["", "Open questions (each one could change the verdict):"]
         for q in result["open_questions"]:
             labels = "; ".join(str(v["label"]) for v in q["values"])
-            lines += _wrap(f"{q['question']} [{q['fact']}: {labels}]", "    ", "  ? ")
+            lines += wrap(f"{q['question']} [{q['fact']}: {labels}]", "    ", "  ? ")
     if result["findings"]:
         lines += ["", "Findings:"]
         for f in result["findings"]:

@@ -19,8 +19,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from .model import RANK, VERDICTS, Answer, Fact, Rule, Rulebook
-from .rules import NA, UNKNOWN, Env, Maybe, Test, compile_condition, facts_read, rules_read
+from .conditions import NA, UNKNOWN, Env, Maybe, Test, compile_condition, facts_read, rules_read
+from .model import RANK, VERDICTS, Answer, Condition, Fact, Rule, Rulebook
 
 _Row = tuple[tuple[Any, ...], int, frozenset[str]]
 
@@ -47,8 +47,8 @@ class Evaluation:
     ranks: frozenset[int] = frozenset()  # the possible overall verdicts (indexes into VERDICTS)
 
 
-class Checker:
-    """Evaluates scenarios against one rulebook."""
+class Engine:
+    """Evaluates answers against one rulebook (see :class:`policycheck.Checker` for scenarios)."""
 
     def __init__(self, book: Rulebook) -> None:
         self.book = book
@@ -87,6 +87,15 @@ class Checker:
         for r in book.rules:
             self._reads(r.id)
         self._plans: dict[tuple[Any, ...], _Plan] = {}
+        self._tests: dict[int, tuple[Condition, Test]] = {}
+
+    def test_of(self, cond: Condition) -> Test:
+        """The compiled test of any condition of this rulebook (memoised; for explanations)."""
+        found = self._tests.get(id(cond))
+        if found is None or found[0] is not cond:
+            found = (cond, compile_condition(cond, self.effective))
+            self._tests[id(cond)] = found
+        return found[1]
 
     def _reads(self, rule_id: str) -> frozenset[str]:
         if rule_id in self.reads:

@@ -1,4 +1,4 @@
-"""The result format ``policy5290.result/1``: plain JSON-serialisable data."""
+"""The result format (``RESULT_FORMAT``): plain JSON-serialisable data."""
 
 from __future__ import annotations
 
@@ -6,9 +6,9 @@ import json
 from collections.abc import Mapping
 from typing import Any
 
-from .engine import Checker, Evaluation
+from .conditions import is_answer, supporting_facts
+from .engine import Engine, Evaluation
 from .model import RANK, RESULT_FORMAT, VERDICT_LABELS, Answer, Rule
-from .rules import is_answer, supporting_facts
 
 
 def to_json(result: Mapping[str, Any]) -> str:
@@ -16,22 +16,22 @@ def to_json(result: Mapping[str, Any]) -> str:
     return json.dumps(result, sort_keys=True, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
 
 
-def _answer(checker: Checker, fid: str, answer: Answer) -> dict[str, Any]:
+def _answer(checker: Engine, fid: str, answer: Answer) -> dict[str, Any]:
     fact = checker.fact[fid]
     return {"fact": fid, "question": fact.question, "answer": answer, "answer_label": fact.label(answer)}
 
 
-def _clause(checker: Checker, cid: str) -> dict[str, str]:
+def _clause(checker: Engine, cid: str) -> dict[str, str]:
     c = checker.book.clauses[cid]
     return {"id": c.id, "title": c.title, "words": c.words, "url": c.url}
 
 
-def _sorted(checker: Checker, rules: list[Rule]) -> list[Rule]:
+def _sorted(checker: Engine, rules: list[Rule]) -> list[Rule]:
     return sorted(rules, key=lambda r: (RANK[r.verdict], checker.rule_order[r.id]))
 
 
 def build_result(
-    checker: Checker,
+    checker: Engine,
     answers: Mapping[str, Answer],
     ev: Evaluation,
     ignored: list[tuple[str, Answer, str]],
@@ -40,7 +40,7 @@ def build_result(
     memo: dict[tuple[str, Answer], str] = {}
 
     def because(rule: Rule) -> list[str]:
-        found = supporting_facts(rule.when, ev.env, checker.effective, conds)
+        found = supporting_facts(rule.when, ev.env, checker.test_of, conds)
         return sorted(set(found), key=checker.order.__getitem__)
 
     def would_change(facts: list[str]) -> list[dict[str, Any]]:
@@ -94,13 +94,12 @@ def build_result(
                 "values": [{"id": v.id, "label": v.label} for v in fact.values],
             }
         )
-    policy = checker.book.policy
     return {
         "format": RESULT_FORMAT,
-        "policy": {k: policy[k] for k in ("number", "title", "district", "adopted")},
+        "policy": checker.book.policy.as_result(),
         "verdict": ev.verdict,
         "verdict_label": VERDICT_LABELS[ev.verdict],
-        "summary": _summary(ev.verdict, findings, possible, open_questions),
+        "summary": _summary(checker.book.policy.number, ev.verdict, findings, possible, open_questions),
         "answers": [_answer(checker, f.id, answers[f.id]) for f in checker.facts if f.id in answers],
         "findings": findings,
         "possible_findings": possible,
@@ -117,6 +116,7 @@ def _cited(findings: list[dict[str, Any]], verdict: str | None = None) -> str:
 
 
 def _summary(
+    number: str,
     verdict: str,
     findings: list[dict[str, Any]],
     possible: list[dict[str, Any]],
@@ -132,7 +132,7 @@ def _summary(
         cited = _cited(findings, verdict) or _cited(possible, verdict)
         return f"Not permitted as described: see {cited}."
     if verdict == "permitted" and not findings:
-        return "No clause of Policy 5290 restricts this as described."
+        return f"No clause of Policy {number} restricts this as described."
     cited = _cited(findings, verdict) or _cited(possible, verdict)
     if verdict == "permitted_with_conditions":
         return f"Permitted, provided you meet the conditions of {cited}."

@@ -1,4 +1,4 @@
-"""The condition language, compiled into plain closures (no ``eval``), with three-valued logic.
+"""The condition language: its one evaluator (compiled closures, no ``eval``) and its one walker.
 
 A condition is evaluated against an *environment*: fact id -> the answer, ``UNKNOWN`` (not
 answered yet), ``NA`` (the question does not apply: its ``asked_when`` is false), or
@@ -135,64 +135,51 @@ def compile_condition(cond: Condition, rule_tests: Mapping[str, Test]) -> Test:
     raise ValueError(f"not a condition: {cond!r}")
 
 
+def walk(
+    cond: Condition, path: tuple[str | int, ...] = ()
+) -> Iterator[tuple[Condition, tuple[str | int, ...]]]:
+    """Every sub-condition of ``cond`` (itself first), with its path inside ``cond``."""
+    yield cond, path
+    for key in ("all", "any"):
+        for i, c in enumerate(cond.get(key, ())):
+            yield from walk(c, (*path, key, i))
+    if "not" in cond:
+        yield from walk(cond["not"], (*path, "not"))
+
+
 def facts_read(cond: Condition) -> Iterator[str]:
     """Facts the condition reads directly (not through ``{rule: ...}``)."""
-    if "fact" in cond:
-        yield cond["fact"]
-    for key in ("all", "any"):
-        for c in cond.get(key, ()):
-            yield from facts_read(c)
-    if "not" in cond:
-        yield from facts_read(cond["not"])
+    return (c["fact"] for c, _ in walk(cond) if "fact" in c)
 
 
 def rules_read(cond: Condition) -> Iterator[str]:
     """Rules the condition refers to with ``{rule: ...}``."""
-    if "rule" in cond:
-        yield cond["rule"]
-    for key in ("all", "any"):
-        for c in cond.get(key, ()):
-            yield from rules_read(c)
-    if "not" in cond:
-        yield from rules_read(cond["not"])
+    return (c["rule"] for c, _ in walk(cond) if "rule" in c)
 
 
 def is_answer(value: Any) -> bool:
     return value is not UNKNOWN and value is not NA and value.__class__ is not Maybe
 
 
-def evaluate(cond: Condition, env: Env, rule_tests: Mapping[str, Test]) -> Truth:
-    """Evaluate a condition tree directly (same semantics as the compiled closures)."""
-    if "fact" in cond:
-        allowed = cond["in"] if "in" in cond else [cond["is"]]
-        return _leaf(cond["fact"], frozenset(allowed))(env)
-    if "all" in cond:
-        results = [evaluate(c, env, rule_tests) for c in cond["all"]]
-        return False if False in results else (None if None in results else True)
-    if "any" in cond:
-        results = [evaluate(c, env, rule_tests) for c in cond["any"]]
-        return True if True in results else (None if None in results else False)
-    if "not" in cond:
-        r = evaluate(cond["not"], env, rule_tests)
-        return None if r is None else not r
-    return rule_tests[cond["rule"]](env)
-
-
 def supporting_facts(
-    cond: Condition, env: Env, rule_tests: Mapping[str, Test], conds: Mapping[str, Condition]
+    cond: Condition, env: Env, test_of: Callable[[Condition], Test], conds: Mapping[str, Condition]
 ) -> list[str]:
-    """The answered facts that make a true condition true ("because you said ...")."""
+    """The answered facts that make a true condition true ("because you said ...").
+
+    ``test_of`` gives the compiled test of a sub-condition (the engine's, memoised), so that
+    explanations evaluate conditions with the one evaluator; ``conds``: rule id -> its condition.
+    """
     if "fact" in cond:
         return [cond["fact"]] if is_answer(env[cond["fact"]]) else []
     if "all" in cond:
-        return [f for c in cond["all"] for f in supporting_facts(c, env, rule_tests, conds)]
+        return [f for c in cond["all"] for f in supporting_facts(c, env, test_of, conds)]
     if "any" in cond:
         for c in cond["any"]:
-            if evaluate(c, env, rule_tests) is True:
-                return supporting_facts(c, env, rule_tests, conds)
+            if test_of(c)(env) is True:
+                return supporting_facts(c, env, test_of, conds)
         return []
     if "not" in cond:
         return [f for f in facts_read(cond["not"]) if is_answer(env[f])]
     if "rule" in cond:
-        return supporting_facts(conds[cond["rule"]], env, rule_tests, conds)
+        return supporting_facts(conds[cond["rule"]], env, test_of, conds)
     return []

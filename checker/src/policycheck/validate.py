@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from .engine import Checker
+from .conditions import NA, facts_read, is_answer
+from .engine import Engine
 from .model import SCENARIO_FORMAT, Answer, Fact
-from .rules import NA, facts_read, is_answer
 
 
 class ScenarioError(ValueError):
@@ -56,7 +56,7 @@ def _check_value(fact: Fact, value: Any) -> str | None:
 
 
 def read_scenario(
-    checker: Checker, scenario: Any, *, lenient: bool = False
+    checker: Engine, scenario: Any, *, lenient: bool = False
 ) -> tuple[dict[str, Answer], list[tuple[str, Answer, str]]]:
     """The answers of a scenario, and the answers ignored because their question does not apply.
 
@@ -112,7 +112,7 @@ def read_scenario(
 
 
 def _not_applicable(
-    checker: Checker, fact: Fact, answers: Mapping[str, Answer], env: Mapping[str, Any]
+    checker: Engine, fact: Fact, answers: Mapping[str, Answer], env: Mapping[str, Any]
 ) -> str:
     assert fact.asked_when is not None
     causes = []
