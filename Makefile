@@ -1,56 +1,62 @@
-# Policy 5290 handbook. `make serve` builds and serves the site; `make test` runs every test.
+# The policy handbook. `make serve` builds and serves the site; `make test` runs every test.
 # Setup (virtual environment with a Python >= 3.12, pinned packages) is part of each target.
+# POLICY=<id> builds another policy of policy_src/ (default: [tool.handbook] in pyproject.toml).
 SHELL := /bin/bash
 .DEFAULT_GOAL := help
 VENV := .venv
 PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
+SITE := build/site
+POLICY_ARG := $(if $(POLICY),--policy $(POLICY))
 # Material prints an end-of-life banner for MkDocs 1.x on every build; we pin MkDocs < 2 on purpose.
 export NO_MKDOCS_2_WARNING := 1
 
-.PHONY: help setup validate compile prove build serve dev dist test lint bench lock clean
+.PHONY: help setup validate compile prove build serve dev dist check test lint bench lock clean
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | expand -t 12
 
-setup: $(VENV)/.stamp  ## create .venv, install the pinned tools and the checker (with its rulebook)
-	@$(PY) -m handbook compile
+setup: $(VENV)/.stamp  ## create .venv, install the pinned tools, the checker and the policy's rulebook
+	@$(PY) -m handbook compile --install $(POLICY_ARG)
 
-$(VENV)/.stamp: requirements.lock checker/pyproject.toml scripts/setup scripts/find-python $(wildcard package-lock.json)
+$(VENV)/.stamp: requirements.lock checker/pyproject.toml pyproject.toml scripts/setup scripts/find-python $(wildcard package-lock.json)
 	scripts/setup
 
-validate: setup  ## validate policy_src (every problem, with file and place)
-	$(PY) -m handbook validate
+validate: setup  ## validate the policy's source (every problem, with file and place)
+	$(PY) -m handbook validate $(POLICY_ARG)
 
-compile: setup  ## validate policy_src and compile the checker's rulebook into the package (setup does it)
+compile: setup  ## write build/rulebooks/<id>.json and install it for the policycheck CLI (setup does it)
 
 prove: setup  ## exhaustive proofs over the checker's fact space (prints counts)
-	$(PY) -m handbook prove
+	$(PY) -m handbook prove $(POLICY_ARG)
 
-build: setup  ## build the complete static site into site/ (fails on invalid source)
-	$(PY) -m handbook build site
+build: setup  ## build the complete static site into build/site (fails on invalid source)
+	$(PY) -m handbook build $(POLICY_ARG) $(SITE)
 
-serve: build  ## build, then serve site/ on http://$(HOST):$(PORT)/
+serve: build  ## build, then serve build/site on http://$(HOST):$(PORT)/
 	@echo "Serving the handbook on http://$(HOST):$(PORT)/ (Ctrl+C stops)"
-	$(PY) -m handbook.serve --bind $(HOST) --port $(PORT) site
+	$(PY) -m handbook serve --bind $(HOST) --port $(PORT) $(SITE)
 
-dev: setup  ## live-reloading preview for authors (mkdocs serve)
-	$(PY) -m mkdocs serve --strict -a $(HOST):$(PORT)
+dev: setup  ## live-reloading preview of the pages for authors
+	$(PY) -m handbook dev $(POLICY_ARG) --bind $(HOST):$(PORT)
 
-dist: build  ## one archive of the site for any static host: dist/policy5290-site.tar.gz
-	$(PY) -m handbook dist site dist/policy5290-site.tar.gz
+dist: build  ## one archive of the site for any static host, in build/dist/
+	$(PY) -m handbook dist $(SITE)
 
 lint: setup  ## ruff and mypy
 	$(PY) -m ruff check .
 	$(PY) -m ruff format --check .
 	$(PY) -m mypy
 
-test: setup  ## run every test (lint, type checks, source, checker, site)
+check: setup  ## the fast tier: lint, types, source, engine, casebooks, proofs (no site, no browser)
+	$(PY) -m pytest -m "not site and not pdf and not browser"
+
+test: setup  ## run every test (lint, types, source, engine, site, PDFs, browser)
 	$(PY) -m pytest
 
-bench: build  ## benchmarks (checker, proof, PDFs, browser): prints figures, writes bench/results.json
-	$(PY) -m handbook bench --site site
+bench: build  ## benchmarks (checker, proof, PDFs, browser): prints figures, writes build/bench/results.json
+	$(PY) -m bench --site $(SITE) $(POLICY_ARG)
 
 lock:  ## re-resolve requirements.in into requirements.lock
 	rm -rf .lockenv && "$$(scripts/find-python)" -m venv .lockenv
@@ -60,4 +66,4 @@ lock:  ## re-resolve requirements.in into requirements.lock
 	rm -rf .lockenv
 
 clean:  ## remove generated files (keeps .venv)
-	rm -rf site build dist .pytest_cache .mypy_cache .ruff_cache
+	rm -rf build .pytest_cache .mypy_cache .ruff_cache

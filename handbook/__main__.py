@@ -1,59 +1,41 @@
-"""``python -m handbook COMMAND [ARGS]``: the build steps, each in its own module.
+"""``python -m handbook COMMAND [--policy ID] [ARGS]``: the pipeline's steps, for any policy.
 
-Commands:
-  build      the complete static site into site/ (or the directory given)
-  dist       an archive of the built site with precompressed copies, for any static host
-  validate   load policy_src (text, commentary, facts, rules, casebook) and report every problem
-  fidelity   compare the rebuilt official text with the adopted copy (exit 1 on a difference)
-  compile    validate and compile the rulebook into the checker package
-  prove      exhaustive proofs over the checker's fact space (prints counts)
-  bench      benchmarks; prints figures and writes bench/results.json
-  pdf        render the PDF editions into a built site
-  pyodide    build the checker wheel and the self-hosted Pyodide runtime into a built site
+Commands (``--policy``: a policy's id, a folder of policy_src/, or any policy folder's path;
+the default policy when omitted):
+  validate   load and validate the policy (text, fidelity, commentary, facts, rules, casebook)
+  fidelity   compare the rebuilt official text with the adopted copy (exit 1 and a diff)
+  compile    validate, then write build/rulebooks/<id>.json (--install: also for policycheck)
+  prove      exhaustive proofs over the rulebook's fact space (prints counts)
+  build      the complete static site into build/site/ (or the folder given)
+  pdf        the PDF editions into a folder
+  pyodide    the checker's runtime, wheel and rulebook into a built site
+  serve      serve a built site with its real headers (make serve)
+  dev        a live-reloading preview of the pages while you edit (make dev)
+  dist       an archive of a built site with precompressed copies, for any static host
 """
 
 from __future__ import annotations
 
 import importlib
 import sys
+from collections.abc import Callable
 
-from .errors import SourceError
-from .official import fidelity_diff, official_text
-from .rulesource import load_rule_source
+from .config import PolicyNotFound
+from .source.errors import SourceError
 
-#: command -> module with a ``main(argv: list[str]) -> int``
+#: command -> module with ``main(argv) -> int``
 COMMANDS = {
+    "validate": "handbook.commands",
+    "fidelity": "handbook.commands",
+    "compile": "handbook.commands",
+    "prove": "handbook.proof.prove",
     "build": "handbook.build",
-    "dist": "handbook.dist",
-    "compile": "handbook.compile",
-    "prove": "handbook.prove",
-    "bench": "handbook.bench",
-    "pdf": "handbook.pdf",
-    "pyodide": "handbook.pyodide",
+    "pdf": "handbook.pdf.editions",
+    "pyodide": "handbook.browser.pyodide",
+    "serve": "handbook.publish.serve",
+    "dev": "handbook.site.preview",
+    "dist": "handbook.publish.dist",
 }
-
-
-def _validate(args: list[str]) -> int:
-    try:
-        rules = load_rule_source()  # loads and validates the policy text first
-    except SourceError as exc:
-        print(exc.report(), file=sys.stderr)
-        return 1
-    policy = rules.policy
-    if args and args[0] == "fidelity":
-        diff = fidelity_diff(policy.original_text, official_text(policy))
-        if diff:
-            print("official text differs from the adopted copy:\n" + diff, file=sys.stderr)
-            return 1
-        print("official text matches the adopted copy word for word")
-        return 0
-    clauses = list(policy.clauses())
-    print(
-        f"policy source OK: {len(policy.sections)} sections, {len(clauses)} clauses, "
-        f"{len(policy.glossary)} terms, {len(policy.references)} references, "
-        f"{len(rules.facts)} facts, {len(rules.rules)} rules, {len(rules.casebook)} casebook scenarios"
-    )
-    return 0
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -62,13 +44,19 @@ def main(argv: list[str] | None = None) -> int:
         print(__doc__)
         return 0 if args else 2
     command, rest = args[0], args[1:]
-    if command in {"validate", "fidelity"}:
-        return _validate([command])
-    if command in COMMANDS:
-        module = importlib.import_module(COMMANDS[command])
-        return int(module.main(rest))
-    print(f"unknown command {command!r}; see python -m handbook --help", file=sys.stderr)
-    return 2
+    if command not in COMMANDS:
+        print(f"unknown command {command!r}; see python -m handbook --help", file=sys.stderr)
+        return 2
+    module = importlib.import_module(COMMANDS[command])
+    entry: Callable[[list[str]], int] = getattr(module, f"{command}_main", None) or module.main
+    try:
+        return int(entry(rest))
+    except PolicyNotFound as exc:
+        print(f"{command}: {exc}", file=sys.stderr)
+        return 2
+    except SourceError as exc:
+        print(exc.report(), file=sys.stderr)
+        return 1
 
 
 if __name__ == "__main__":

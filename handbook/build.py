@@ -1,72 +1,105 @@
-"""``python -m handbook build [SITE_DIR]``: the complete static site, every step in order.
+"""``python -m handbook build [--policy ID] [SITE_DIR]``: a policy's complete static site, from one bundle.
 
-validate the source and compile the rulebook -> MkDocs pages -> checker wheel and Pyodide
-runtime -> PDF editions. The site is built in a temporary directory next to SITE_DIR and
-moved into place only when every step succeeded, so a failed build never leaves a
-half-written site behind.
+Load and validate the policy once (``bundle.load_bundle``: text, fidelity, commentary, rules,
+casebook) -> MkDocs pages, in this process, from that bundle -> the checker in the browser
+(Pyodide runtime, the policy-free wheel, the rulebook) -> PDF editions -> host header files.
+The site is built in a temporary folder beside SITE_DIR (default ``build/site``) and moved into
+place only when every step succeeded, so a failed build never leaves a half-written site.
 """
 
 from __future__ import annotations
 
-import os
+import argparse
+import logging
 import shutil
-import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
-from . import compile as rulebook
-from . import pdf, pyodide
-from .headers import write_host_files
-from .paths import ROOT
+from mkdocs.commands.build import build as mkdocs_build
+from mkdocs.config import load_config
+from mkdocs.exceptions import Abort, ConfigurationError, PluginError
 
-#: after MkDocs, into the new site (or a folder of it): (label, timing key, main(argv) -> int, folder)
-POST_STEPS: tuple[tuple[str, str, Callable[[list[str]], int], str], ...] = (
-    ("checker in the browser", "pyodide", pyodide.main, ""),
-    ("PDF editions", "pdf", pdf.main, "pdf"),
-)
+from .browser import pyodide
+from .bundle import Bundle, load_bundle
+from .commands import policy_option
+from .common.buildtime import pin
+from .config import ROOT, SITE, display
+from .pdf import editions
+from .publish.headers import write_host_files
+from .site import session
+
+MKDOCS_YML = ROOT / "mkdocs.yml"
 
 
 class BuildError(Exception):
     """A build step failed; the message says which and why."""
 
 
-def _step(label: str) -> float:
-    print(f"build: {label} ...", flush=True)
+@contextmanager
+def _mkdocs_log(quiet: bool) -> Iterator[None]:
+    """Show MkDocs' messages as its command line does (warnings and errors only when quiet)."""
+    logger = logging.getLogger("mkdocs")
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("%(levelname)-7s -  %(message)s"))
+    handler.setLevel(logging.WARNING if quiet else logging.INFO)
+    level, logger.level = logger.level, logging.INFO
+    logger.addHandler(handler)
+    try:
+        yield
+    finally:
+        logger.removeHandler(handler)
+        logger.setLevel(level)
+
+
+def render_pages(bundle: Bundle, out: Path, *, quiet: bool = False) -> None:
+    """The handbook's pages for ``bundle`` into ``out`` (MkDocs, strict, in this process)."""
+    with session.pinned(bundle), _mkdocs_log(quiet):
+        try:
+            config = load_config(str(MKDOCS_YML), site_dir=str(out), strict=True)
+            config.plugins.on_startup(command="build", dirty=False)
+            try:
+                mkdocs_build(config)
+            finally:
+                config.plugins.on_shutdown()
+        except (Abort, ConfigurationError, PluginError) as exc:
+            raise BuildError(f"the pages could not be built: {exc}") from None
+
+
+def _step(label: str, quiet: bool) -> float:
+    if not quiet:
+        print(f"build: {label} ...", flush=True)
     return time.perf_counter()
 
 
-def build_site(site_dir: Path, *, quiet: bool = False) -> dict[str, float]:
-    """Build everything into ``site_dir`` (replaced atomically). Returns seconds per step."""
+def build_site(site_dir: Path, bundle: Bundle, *, quiet: bool = False) -> dict[str, float]:
+    """Build everything for ``bundle`` into ``site_dir`` (replaced atomically); seconds per step."""
     timings: dict[str, float] = {}
     site_dir = site_dir.resolve()
     site_dir.parent.mkdir(parents=True, exist_ok=True)
-    os.environ.setdefault("SOURCE_DATE_EPOCH", _source_date_epoch())
-    os.environ.setdefault("NO_MKDOCS_2_WARNING", "1")  # we pin MkDocs < 2 on purpose
-
-    t = _step("validate policy_src and compile the rulebook")
-    if rulebook.main([]) != 0:  # validates the whole source; prints every problem
-        raise BuildError("the policy source is invalid (see above)")
-    timings["compile"] = time.perf_counter() - t
-
+    pin()  # SOURCE_DATE_EPOCH, for every step and the tools they start
     with tempfile.TemporaryDirectory(prefix=".site-", dir=site_dir.parent) as tmp:
         out = Path(tmp) / "site"
-        t = _step("render the handbook pages (mkdocs build --strict)")
-        cmd = [sys.executable, "-m", "mkdocs", "build", "--strict", "--clean", "--site-dir", str(out)]
-        if quiet:
-            cmd.append("--quiet")
-        proc = subprocess.run(cmd, cwd=ROOT, check=False)
-        if proc.returncode != 0:
-            raise BuildError("mkdocs build failed (see its messages above)")
-        timings["mkdocs"] = time.perf_counter() - t
+        t = _step("the handbook's pages (MkDocs, strict)", quiet)
+        render_pages(bundle, out, quiet=quiet)
+        timings["pages"] = time.perf_counter() - t
 
-        for label, key, step, sub in POST_STEPS:
-            t = _step(label)
-            if step([str(out / sub if sub else out)]) != 0:
-                raise BuildError(f"{label} failed (see above)")
-            timings[key] = time.perf_counter() - t
+        t = _step("the checker in the browser (Pyodide, wheel, rulebook)", quiet)
+        try:
+            pyodide.install(out, bundle)
+        except pyodide.PyodideBuildError as exc:
+            raise BuildError(f"the checker could not be packaged: {exc}") from None
+        timings["pyodide"] = time.perf_counter() - t
+
+        t = _step("the PDF editions", quiet)
+        built = editions.build_editions(out / "pdf", bundle)
+        problems = [f"{b.edition}: {w}" for b in built for w in b.warnings]
+        if problems:
+            raise BuildError("WeasyPrint warned while printing: " + "; ".join(problems))
+        timings["pdf"] = time.perf_counter() - t
 
         # last: the Content-Security-Policy hashes the inline scripts of the finished pages
         write_host_files(out)
@@ -76,24 +109,18 @@ def build_site(site_dir: Path, *, quiet: bool = False) -> dict[str, float]:
     return timings
 
 
-def _source_date_epoch() -> str:
-    """The last commit's time, so two builds of one commit are byte-identical."""
-    try:
-        out = subprocess.run(
-            ["git", "log", "-1", "--format=%ct"], cwd=ROOT, capture_output=True, text=True, check=True
-        )
-        return out.stdout.strip() or "0"
-    except (OSError, subprocess.CalledProcessError):
-        return "0"
-
-
 def main(argv: list[str]) -> int:
-    site_dir = Path(argv[0]) if argv else ROOT / "site"
+    parser = argparse.ArgumentParser(prog="python -m handbook build", description=__doc__.split("\n")[0])
+    parser.add_argument("site_dir", type=Path, nargs="?", default=SITE, help="where to put the site")
+    policy_option(parser)
+    args = parser.parse_args(argv)
+    start = time.perf_counter()
+    print("build: load and validate the policy (text, fidelity, commentary, rules, casebook) ...")
+    bundle = load_bundle(args.policy)
     try:
-        timings = build_site(site_dir)
+        build_site(args.site_dir, bundle)
     except BuildError as exc:
         print(f"build failed: {exc}", file=sys.stderr)
         return 1
-    total = sum(timings.values())
-    print(f"build: site written to {site_dir} in {total:.1f} s")
+    print(f"build: policy {bundle.id} -> {display(args.site_dir)} in {time.perf_counter() - start:.1f} s")
     return 0

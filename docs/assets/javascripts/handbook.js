@@ -1,4 +1,4 @@
-/* Policy 5290 handbook: "Copy link" buttons on clauses, and commentary expanded for printing.
+/* The policy handbook: "Copy link" buttons on clauses, and commentary expanded for printing.
    Progressive enhancement: without JavaScript the clause id is still a plain link to the clause. */
 (function () {
   "use strict";

@@ -1,0 +1,1 @@
+"""The checker in the reader's browser: self-hosted Pyodide, the policy-free wheel, the rulebook."""

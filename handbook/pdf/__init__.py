@@ -1,0 +1,1 @@
+"""The printed editions (official text; annotated handbook), rendered with WeasyPrint."""

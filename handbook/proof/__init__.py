@@ -1,0 +1,1 @@
+"""Proofs over a rulebook's whole fact space, and generated scenarios for parity tests."""

@@ -1,0 +1,1 @@
+"""Serving and shipping a built site: response headers, the local server, the archive."""

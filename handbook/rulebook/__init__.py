@@ -1,0 +1,1 @@
+"""The rule source compiled into a rulebook for the generic checker (``policycheck``)."""

@@ -1,0 +1,88 @@
+"""Handbook pages about the checker: per clause, the questions it asks and each rule in words
+(Catala-style, beside the clause); the questions page; and the casebook as worked examples, whose
+results the bundle computed (and checked against the casebook) when it was loaded.
+
+Conditions are put in words by ``policycheck.words``, the one renderer, in the web's style.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import markupsafe
+from policycheck.conditions import facts_read
+from policycheck.model import VERDICT_LABELS
+from policycheck.words import Item, Style, condition_lines, nest, rule_condition_lines
+
+from ..bundle import Bundle, WorkedExample
+from ..common import urls
+from ..source.model import Section
+from .pages import fragments, md_escape
+
+
+def _style(html: Any) -> Style:
+    return Style(answer=html.answer, rule_id=html.rule_id, clause=html.clause_ref, text=markupsafe.escape)
+
+
+def _safe(items: tuple[Item, ...]) -> tuple[Item, ...]:
+    """Lines built from escaped pieces and template macros: mark them as the HTML they are."""
+    return tuple(Item(markupsafe.Markup(i.text), _safe(i.children)) for i in items)
+
+
+def clause_checker(bundle: Bundle, clause_id: str, page_url: str) -> str:
+    """Per clause: the questions it asks and its rules in words, as a labelled (non-official) note."""
+    engine = bundle.checker.engine
+    rules = [r for r in engine.book.rules if r.clause == clause_id]
+    if not rules:
+        return ""
+    html = fragments(bundle, page_url, "web/checker.html.j2")
+    style = _style(html)
+    read: set[str] = set()
+    for r in rules:
+        read |= engine.reads[r.id]
+    questions = [f for f in engine.facts if f.id in read and f.id not in engine.roots]
+    items = []
+    for r in rules:
+        lines = _safe(nest(rule_condition_lines(r, engine, style)))
+        consequences = [engine.book.consequences[c] for c in r.consequences]
+        items.append((r, VERDICT_LABELS[r.verdict], lines, r.overrides, r.obligations, consequences))
+    return f"{html.clause_note(questions, items)}\n"
+
+
+def facts_page(bundle: Bundle, page_url: str) -> str:
+    """Every question the checker asks: its answers, when it is asked, which rules read it."""
+    engine = bundle.checker.engine
+    html = fragments(bundle, page_url, "web/checker.html.j2")
+    style = _style(html)
+    out = []
+    for f in engine.facts:
+        asked = _safe(nest(condition_lines(f.asked_when, engine, style))) if f.asked_when else ()
+        readers = [r for r in engine.book.rules if f.id in set(facts_read(r.when))]
+        clauses = list(dict.fromkeys(r.clause for r in readers))
+        heading = f"## {md_escape(f.question)} {{#{urls.fact_anchor(f.id)}}}"
+        out.append(f"{heading}\n\n{html.fact(f, asked, clauses)}\n")
+    return "\n".join(out)
+
+
+def example_entries(bundle: Bundle, examples: list[WorkedExample], page_url: str, level: str) -> str:
+    html = fragments(bundle, page_url, "partials/example.html.j2")
+    questions = {f.id: f.question for f in bundle.checker.facts}
+    return "\n".join(
+        f"{level} {md_escape(ex.title)} {{#{ex.anchor}}}\n\n{html.example(ex, questions)}\n" for ex in examples
+    )
+
+
+def examples_page(bundle: Bundle, page_url: str) -> str:
+    """Every casebook scenario as a worked example."""
+    return example_entries(bundle, list(bundle.examples), page_url, "##")
+
+
+def examples_of_section(bundle: Bundle, section: Section) -> list[WorkedExample]:
+    """The worked examples that cite a clause of this section."""
+    ids = {c.id for c in section.clauses}
+    return [ex for ex in bundle.examples if ids & set(ex.cited)]
+
+
+def section_examples(bundle: Bundle, section_id: str, page_url: str, level: str = "###") -> str:
+    examples = examples_of_section(bundle, bundle.policy.section(section_id))
+    return example_entries(bundle, examples, page_url, level)

@@ -1,0 +1,1 @@
+"""Reading a policy's source folder and validating it: every problem with file, line and place."""
