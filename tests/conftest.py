@@ -1,17 +1,32 @@
-"""Shared fixtures: a scratch copy of the policy source that a test may break."""
+"""Shared by every test folder: a marker per folder, and the CI rule for missing tools.
+
+Each folder of tests/ is a tier, and its tests carry its name as a marker: ``lint``, ``source``,
+``engine``, ``site``, ``pdf``, ``browser`` and ``second_policy``. ``make check`` runs the fast tiers
+(``-m "not site and not pdf and not browser and not second_policy"``); ``make test`` runs all.
+Fixtures live in the ``conftest.py`` of the folder that uses them; outputs go to tmp paths only.
+"""
 
 from __future__ import annotations
 
 import os
 import shutil
-from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
-from handbook.errors import SourceError
-from handbook.paths import POLICY_DIR
-from handbook.source import load_policy
+from handbook.bundle import load_fresh
+from handbook.config import policy_dir
+from handbook.source.errors import SourceError
+
+TIERS = ("lint", "source", "engine", "site", "pdf", "browser", "second_policy")
+HERE = Path(__file__).resolve().parent
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        folder = Path(str(item.path)).resolve().relative_to(HERE).parts[0]
+        if folder in TIERS:
+            item.add_marker(getattr(pytest.mark, folder))
 
 
 def in_ci() -> bool:
@@ -28,14 +43,6 @@ def require(ok: object, reason: str) -> None:
     pytest.skip(reason)
 
 
-@pytest.fixture
-def src_copy(tmp_path: Path) -> Path:
-    """A writable copy of policy_src/5290 (and the schemas beside it)."""
-    dest = tmp_path / "5290"
-    shutil.copytree(POLICY_DIR, dest)
-    return dest
-
-
 def edit(path: Path, old: str, new: str, count: int = 1) -> None:
     """Replace ``old`` by ``new`` in a file, insisting that ``old`` is there."""
     text = path.read_text(encoding="utf-8")
@@ -43,11 +50,25 @@ def edit(path: Path, old: str, new: str, count: int = 1) -> None:
     path.write_text(text.replace(old, new, count), encoding="utf-8")
 
 
-def problems_of(policy_dir: Path) -> list[str]:
-    """The problems load_policy reports, as strings; fails when it reports none."""
+@pytest.fixture
+def src_copy(tmp_path: Path) -> Path:
+    """A writable copy of the default policy's source folder (named by its number, as required)."""
+    source = policy_dir()
+    dest = tmp_path / source.name
+    shutil.copytree(source, dest)
+    return dest
+
+
+def problems_of(folder: Path) -> list[str]:
+    """The problems loading the policy in ``folder`` reports, as strings; fails when it reports none."""
     with pytest.raises(SourceError) as info:
-        load_policy(policy_dir)
+        load_fresh(folder)
     return [str(p) for p in info.value.problems]
 
 
-Edit = Callable[[Path, str, str], None]
+@pytest.fixture(scope="session")
+def built_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The default policy's complete built site (pages, checker, PDFs): one build per test session."""
+    from .support.sitebuild import build_once  # noqa: PLC0415 - only the tiers that need a site
+
+    return build_once(tmp_path_factory.mktemp("site-build"))

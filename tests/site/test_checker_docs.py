@@ -1,0 +1,83 @@
+"""The handbook's pages about the checker (handbook/site/checkerdocs.py): per clause its questions
+and rules in words, the questions page, and the casebook as worked examples."""
+
+from __future__ import annotations
+
+import re
+
+from policycheck.words import PLAIN, condition_text, rule_condition_lines
+
+from handbook.bundle import load_bundle
+from handbook.common.urls import decode_scenario, encode_scenario, permalink
+from handbook.site import checkerdocs
+from handbook.source.model import NORMATIVE_KINDS
+
+
+def test_every_normative_clause_shows_its_questions_and_rules() -> None:
+    bundle = load_bundle()
+    for clause in bundle.policy.clauses():
+        block = checkerdocs.clause_checker(bundle, clause.id, "sections/x/")
+        if clause.kind in NORMATIVE_KINDS:
+            assert "not official policy text" in block
+            assert "when all of these hold" in block
+            assert block.startswith('<details class="abstract">')
+        else:
+            assert block == ""
+
+
+def test_a_rule_in_words_on_the_page() -> None:
+    bundle = load_bundle()
+    text = checkerdocs.clause_checker(bundle, "5290.contact.3.2", "sections/contact/")
+    assert "<strong>Not permitted</strong> (rule <code>contact-3-2-unapproved-means</code>) when all" in text
+    assert (
+        "<li>“Is this means of contact approved by the District or the administration?” <strong>No</strong></li>"
+        in text
+    )
+    assert "contact-4-school-purpose" in text and "takes precedence" in text
+    assert 'href="#c-5290-contact-4"' in text  # a clause on the same page: its anchor only
+
+
+def test_one_renderer_of_conditions_serves_the_cli_and_the_pages() -> None:
+    """The words are the same, whatever the markup: strip the page's and compare with the CLI's."""
+    bundle = load_bundle()
+    engine = bundle.checker.engine
+    rule = engine.rule["contact-3-2-unapproved-means"]
+    plain = [text for _, text in rule_condition_lines(rule, engine, PLAIN)]
+    page = checkerdocs.clause_checker(bundle, rule.clause, "sections/contact/")
+    for line in plain:
+        words = re.sub(r"[“”]", "", line)
+        flat = re.sub(r"<[^>]+>", "", page).replace("&#39;", "'")
+        assert all(w in flat for w in re.findall(r"[A-Za-z]{4,}", words)), line
+    assert condition_text(rule.when, engine).startswith("(“What kind of connection or contact is it?”")
+
+
+def test_facts_page_documents_every_fact() -> None:
+    bundle = load_bundle()
+    page = checkerdocs.facts_page(bundle, "facts/")
+    for fact in bundle.checker.facts:
+        assert "{#f-" + fact.id.replace("_", "-") + "}" in page
+    assert "Asked only when:" in page and "Always asked first." in page
+
+
+def test_examples_are_computed_and_link_to_the_checker() -> None:
+    bundle = load_bundle()
+    page = checkerdocs.examples_page(bundle, "examples/")
+    assert page.count("{#ex-") == len(bundle.examples) >= 40
+    assert "Verdict (computed by the checker): <span class=\"hb-verdict hb-verdict--not_permitted\">" in page
+    tokens = re.findall(r'href="\.\./checker/#s=([A-Za-z0-9_-]+)"', page)
+    assert len(tokens) == len(bundle.examples)
+    for token, example in zip(tokens, bundle.examples, strict=True):
+        assert decode_scenario(token) == example.answered
+        assert bundle.checker.check({"facts": decode_scenario(token)}) == example.result
+
+
+def test_permalinks_are_key_sorted_compact_base64url() -> None:
+    assert permalink({"b": True, "a": "x"}) == "checker/#s=" + encode_scenario({"a": "x", "b": True})
+    assert encode_scenario({"activity": "manage_accounts"}) == "eyJmYWN0cyI6eyJhY3Rpdml0eSI6Im1hbmFnZV9hY2NvdW50cyJ9fQ"
+
+
+def test_section_examples_cite_the_section() -> None:
+    bundle = load_bundle()
+    text = checkerdocs.section_examples(bundle, "accounts", "sections/accounts/")
+    assert "{#ex-district-email-personal-account}" in text
+    assert "{#ex-scrolling-during-class}" not in text

@@ -1,0 +1,138 @@
+"""Shared by the site, PDF and browser tests: one complete build of the default policy per pytest
+session (the ``built_site`` fixture of tests/conftest.py), a local server that sends the site's real
+headers (handbook/publish/headers.py), headless Chromium, and the tools' checks.
+
+Set ``HANDBOOK_SITE=/path/to/built/site`` to test an existing build instead of building one
+(a quicker loop while fixing pages; `make test` always builds).
+
+In CI (``CI`` set to true) a missing tool (chromium, node, java, an npm package) fails the test;
+elsewhere it skips with the reason.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from functools import partial
+from pathlib import Path
+
+from playwright.sync_api import Browser, sync_playwright
+
+from handbook.build import build_site
+from handbook.bundle import load_bundle
+from handbook.config import ROOT
+from handbook.publish.headers import SiteHeaders
+from handbook.publish.serve import BackgroundServer, SiteHandler, SiteServer
+
+from ..conftest import require
+from .chromium import find_chromium, launch
+
+NODE_MODULES = ROOT / "node_modules"
+AXE_JS = NODE_MODULES / "axe-core" / "axe.min.js"
+VNU_JAR = NODE_MODULES / "vnu-jar" / "build" / "dist" / "vnu.jar"
+
+_BUILDS: dict[str, Path] = {}
+#: site -> the messages MkDocs logged (warnings and errors) while building it
+BUILD_LOG: dict[Path, list[str]] = {}
+
+
+class _Record(logging.Handler):
+    def __init__(self) -> None:
+        super().__init__(logging.WARNING)
+        self.messages: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.messages.append(f"{record.levelname}: {record.getMessage()}")
+
+
+def build_once(tmp_root: Path) -> Path:
+    """The default policy's complete site, built once per session (or taken from ``HANDBOOK_SITE``)."""
+    given = os.environ.get("HANDBOOK_SITE")
+    if given:
+        return Path(given).resolve()
+    if "site" not in _BUILDS:
+        site = tmp_root / "site"
+        record = _Record()
+        logging.getLogger("mkdocs").addHandler(record)
+        try:
+            build_site(site, load_bundle(), quiet=True)
+        finally:
+            logging.getLogger("mkdocs").removeHandler(record)
+        BUILD_LOG[site.resolve()] = record.messages
+        _BUILDS["site"] = site.resolve()
+    return _BUILDS["site"]
+
+
+def html_pages(site: Path) -> list[str]:
+    """Every built HTML page as a site-relative URL path (``index.html``, ``checker/``, ...)."""
+    pages = []
+    for path in sorted(site.rglob("*.html")):
+        rel = path.relative_to(site).as_posix()
+        if rel.startswith("assets/"):
+            continue  # not a page of the handbook (none today; keep vendor demos out)
+        pages.append(rel[: -len("index.html")] if rel.endswith("index.html") else rel)
+    return pages
+
+
+def checker_page(site: Path) -> str:
+    """The checker page's URL path."""
+    return "checker/" if (site / "checker" / "index.html").is_file() else "checker.html"
+
+
+# --- the local server (handbook/serve.py, which sends the headers of handbook/headers.py) -----
+
+
+@contextmanager
+def serve(site: Path, csp_report_uri: str | None = None) -> Iterator[str]:
+    """Serve ``site`` on 127.0.0.1 (a free port) as `make serve` does; yields the base URL.
+
+    With ``csp_report_uri`` the CSP also asks browsers to POST a report of every violation there
+    (pages and workers alike), so a test sees violations that no console event shows."""
+    if csp_report_uri is None:
+        with BackgroundServer(site) as base_url:
+            yield base_url
+        return
+    headers = SiteHeaders.for_site(site).reporting_to(csp_report_uri)
+    server = SiteServer(("127.0.0.1", 0), partial(SiteHandler, directory=str(site), site_headers=headers))
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}/"
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(timeout=5)
+
+
+# --- Chromium -------------------------------------------------------------------------------
+
+
+@contextmanager
+def chromium() -> Iterator[Browser]:
+    """Headless Debian Chromium driven by Playwright (never Playwright's own browser download)."""
+    require(find_chromium(), "Debian's chromium is not installed (apt-get install chromium)")
+    with sync_playwright() as pw:
+        browser = launch(pw)
+        try:
+            yield browser
+        finally:
+            browser.close()
+
+
+def palette_script(scheme: str) -> str:
+    """An init script that stores Material's palette choice (what its toggle stores) before load.
+
+    Material keeps the choice in localStorage under ``<scope pathname>.__palette``, the scope
+    being the site root (``/`` as :func:`serve` serves it), as ``{"index": N, "color": {...}}``;
+    its inline palette script applies it to ``<body data-md-color-*>`` while the page loads.
+    Index 1 is the light palette (scheme ``default``), 2 the dark one (``slate``), in mkdocs.yml's order.
+    """
+    index, media = (1, "light") if scheme == "default" else (2, "dark")
+    color = (
+        f'{{"media": "(prefers-color-scheme: {media})", "scheme": "{scheme}", '
+        '"primary": "custom", "accent": "custom"}'
+    )
+    return f"localStorage.setItem('/.__palette', JSON.stringify({{index: {index}, color: {color}}}));"
