@@ -120,7 +120,7 @@ def bench_browser(site_dir: Path, bundle: Bundle, rounds: int = 9, checks: int =
             pages = [
                 (base + "__bench__/", cold_bare, warm_bare, _bare_boot),
                 (base + urls.permalink(scenario), cold_first, warm_first, _first_verdict),
-                (base + "checker/", cold_blank, warm_blank, _first_verdict),
+                (base + urls.CHECKER, cold_blank, warm_blank, _first_verdict),
             ]
             # one throwaway load of each page first: Chromium's own start-up work (internal pages)
             # would otherwise land on round 0
@@ -140,7 +140,7 @@ def bench_browser(site_dir: Path, bundle: Bundle, rounds: int = 9, checks: int =
             context = browser.new_context()
             page = context.new_page()
             checker_transfer = Transfer(page)
-            _first_verdict(page, base + "checker/")
+            _first_verdict(page, base + urls.CHECKER)
             page.wait_for_load_state("networkidle")
             sample = generated_scenarios(bundle.checker.engine, checks, seed=2023)
             # one check at a time, as the form sends them: postMessage, Python, JSON, back
@@ -161,7 +161,7 @@ def bench_browser(site_dir: Path, bundle: Bundle, rounds: int = 9, checks: int =
             context = browser.new_context()
             page = context.new_page()
             handbook_transfer = Transfer(page)
-            page.goto(base + "official/")
+            page.goto(base + urls.OFFICIAL)
             page.wait_for_load_state("networkidle")
             context.close()
         finally:

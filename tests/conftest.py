@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from handbook.bundle import load_fresh
+from handbook.bundle import Bundle, load_bundle, load_fresh
 from handbook.config import policy_dir
 from handbook.source.errors import SourceError
 
@@ -48,6 +48,12 @@ def edit(path: Path, old: str, new: str, count: int = 1) -> None:
     text = path.read_text(encoding="utf-8")
     assert old in text, f"{old!r} not in {path}"
     path.write_text(text.replace(old, new, count), encoding="utf-8")
+
+
+@pytest.fixture(scope="session")
+def bundle() -> Bundle:
+    """The default policy's bundle (loaded and validated once per session)."""
+    return load_bundle()
 
 
 @pytest.fixture

@@ -224,7 +224,7 @@ def install(site_dir: Path, bundle: Bundle, project: Path = CHECKER_PROJECT) -> 
     """Put the runtime, the wheel, the lock file and the policy's rulebook into a built site."""
     if not (site_dir / "index.html").is_file():
         raise PyodideBuildError(f"{site_dir} is not a built site (no index.html): run `mkdocs build` first")
-    checker_assets = site_dir / "assets" / "checker"
+    checker_assets = site_dir / urls.CHECKER_ASSETS
     if not (checker_assets / "worker.js").is_file():
         raise PyodideBuildError(
             f"{checker_assets}/worker.js is missing: is docs/assets/checker/ in the build?"

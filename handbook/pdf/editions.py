@@ -22,11 +22,9 @@ from __future__ import annotations
 import argparse
 import hashlib
 import itertools
-import logging
 import sys
 import time
-from collections.abc import Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -40,6 +38,7 @@ from ..commands import policy_option
 from ..common import urls
 from ..common.buildtime import build_time
 from ..common.files import write_atomic
+from ..common.logs import collected
 from ..render import TEMPLATES, environment
 from ..render.links import PrintLinks
 from ..source.fidelity import format_date
@@ -112,7 +111,8 @@ def render_html(bundle: Bundle, edition: str, *, cid_shifts: Mapping[str, int] |
         "timestamp": build_time().strftime("%Y-%m-%dT%H:%M:%SZ"),
         "header_left": f"{policy.series} {policy.number} \u00b7 {policy.title}{fictional}",
         "footer_left": f"{policy.district} \u00b7 Adopted {adopted} \u00b7 "
-        + (f"Revised {revised}" if revisions else "No revision recorded"),
+        + (f"Revised {revised}" if revisions else "No revision recorded")
+        + ("\nFictional: not the policy of any district" if policy.fictional else ""),
         "keywords": [f"Policy {policy.number}", policy.district, *policy.keywords, policy.series.lower()],
     }
     if edition == "official":
@@ -161,30 +161,6 @@ class LocalOnlyFetcher(URLFetcher):  # type: ignore[misc]
         super().__init__(allowed_protocols={"file"}, fail_on_errors=True)
 
 
-class _Collect(logging.Handler):
-    def __init__(self) -> None:
-        super().__init__(logging.WARNING)
-        self.messages: list[str] = []
-
-    def emit(self, record: logging.LogRecord) -> None:
-        self.messages.append(f"{record.levelname.lower()}: {record.getMessage()}")
-
-
-@contextmanager
-def _weasyprint_warnings() -> Iterator[list[str]]:
-    """Collect WeasyPrint's warnings (unsupported CSS, broken links) instead of printing them."""
-    logger = logging.getLogger("weasyprint")
-    handler = _Collect()
-    logger.addHandler(handler)
-    propagate = logger.propagate
-    logger.propagate = False
-    try:
-        yield handler.messages
-    finally:
-        logger.removeHandler(handler)
-        logger.propagate = propagate
-
-
 @dataclass
 class Built:
     """What one edition's build produced (for the build log and the benchmark)."""
@@ -227,7 +203,8 @@ def _collisions(positions: list[tuple[int, float, str]], shifts: Mapping[str, in
 def render_pdf(html: str) -> tuple[bytes, Any, list[str]]:
     """PDF bytes, the rendered document and WeasyPrint's warnings for one edition's HTML."""
     fetcher = LocalOnlyFetcher()
-    with _weasyprint_warnings() as warnings:
+    # WeasyPrint's warnings (unsupported CSS, broken links) are collected, not printed
+    with collected("weasyprint", silence=True) as warnings:
         # The template links print.css (author origin, so it can style the page margins).
         document = weasyprint.HTML(
             string=html, base_url=PDF_TEMPLATES.as_uri() + "/", url_fetcher=fetcher

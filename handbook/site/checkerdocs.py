@@ -68,7 +68,8 @@ def example_entries(bundle: Bundle, examples: list[WorkedExample], page_url: str
     html = fragments(bundle, page_url, "partials/example.html.j2")
     questions = {f.id: f.question for f in bundle.checker.facts}
     return "\n".join(
-        f"{level} {md_escape(ex.title)} {{#{ex.anchor}}}\n\n{html.example(ex, questions)}\n" for ex in examples
+        f"{level} {md_escape(ex.title)} {{#{ex.anchor}}}\n\n{html.example(ex, questions)}\n"
+        for ex in examples
     )
 
 

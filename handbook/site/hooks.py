@@ -31,7 +31,11 @@ NAV_CHECKER = {
         {"Worked examples": "examples.md"},
     ]
 }
-NAV_TAIL = [{"Glossary and references": "glossary.md"}, {"Policy history": "history.md"}, {"About": "about.md"}]
+NAV_TAIL = [
+    {"Glossary and references": "glossary.md"},
+    {"Policy history": "history.md"},
+    {"About": "about.md"},
+]
 EDITIONS = (("official", "official text"), ("annotated", "annotated handbook"))
 
 
@@ -51,7 +55,8 @@ def on_config(config: MkDocsConfig, **kwargs: Any) -> MkDocsConfig:
         "with plain-language commentary."
     )
     config.copyright = (
-        f"The official text is {policy.district} Policy {policy.number}. Commentary is ours and is not policy."
+        f"The official text is {policy.district} Policy {policy.number}. "
+        "Commentary is ours and is not policy."
     )
     sections = [urls.section_source(s.id) for s in policy.sections]
     config.nav = [*NAV_HEAD, {"Annotated handbook": sections}, NAV_CHECKER, *NAV_TAIL]

@@ -68,7 +68,11 @@ def define_env(env: Any) -> None:
     )
     for fn in with_page:
         env.macro(on_page(fn), fn.__name__)
-    without_page: tuple[Callable[..., str], ...] = (pages.history_table, pages.revisions_note, pages.section_title)
+    without_page: tuple[Callable[..., str], ...] = (
+        pages.history_table,
+        pages.revisions_note,
+        pages.section_title,
+    )
     for fn in without_page:
         env.macro(plain(fn), fn.__name__)
     env.macro(lambda: len(bundle.examples), "casebook_size")

@@ -18,11 +18,6 @@ from handbook.rulebook import install
 
 
 @pytest.fixture(scope="session")
-def bundle() -> Bundle:
-    return load_bundle()
-
-
-@pytest.fixture(scope="session")
 def checker(bundle: Bundle) -> Checker:
     return bundle.checker
 

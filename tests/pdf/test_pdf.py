@@ -16,7 +16,7 @@ import pytest
 from pypdf import PdfReader
 from pypdf.generic import ArrayObject, IndirectObject, PdfObject
 
-from handbook.bundle import Bundle, load_bundle
+from handbook.bundle import Bundle
 from handbook.common.files import write_atomic
 from handbook.config import ROOT
 from handbook.pdf import editions as pdf
@@ -27,11 +27,6 @@ from handbook.source.model import Policy
 from ..conftest import require
 
 EPOCH = "1700000000"  # 2023-11-14T22:13:20Z
-
-
-@pytest.fixture(scope="session")
-def bundle() -> Bundle:
-    return load_bundle()
 
 
 @pytest.fixture(scope="session")

@@ -30,8 +30,8 @@ def test_a_rule_in_words_on_the_page() -> None:
     text = checkerdocs.clause_checker(bundle, "5290.contact.3.2", "sections/contact/")
     assert "<strong>Not permitted</strong> (rule <code>contact-3-2-unapproved-means</code>) when all" in text
     assert (
-        "<li>“Is this means of contact approved by the District or the administration?” <strong>No</strong></li>"
-        in text
+        "<li>“Is this means of contact approved by the District or the administration?” "
+        "<strong>No</strong></li>" in text
     )
     assert "contact-4-school-purpose" in text and "takes precedence" in text
     assert 'href="#c-5290-contact-4"' in text  # a clause on the same page: its anchor only
@@ -63,7 +63,7 @@ def test_examples_are_computed_and_link_to_the_checker() -> None:
     bundle = load_bundle()
     page = checkerdocs.examples_page(bundle, "examples/")
     assert page.count("{#ex-") == len(bundle.examples) >= 40
-    assert "Verdict (computed by the checker): <span class=\"hb-verdict hb-verdict--not_permitted\">" in page
+    assert 'Verdict (computed by the checker): <span class="hb-verdict hb-verdict--not_permitted">' in page
     tokens = re.findall(r'href="\.\./checker/#s=([A-Za-z0-9_-]+)"', page)
     assert len(tokens) == len(bundle.examples)
     for token, example in zip(tokens, bundle.examples, strict=True):
@@ -73,7 +73,10 @@ def test_examples_are_computed_and_link_to_the_checker() -> None:
 
 def test_permalinks_are_key_sorted_compact_base64url() -> None:
     assert permalink({"b": True, "a": "x"}) == "checker/#s=" + encode_scenario({"a": "x", "b": True})
-    assert encode_scenario({"activity": "manage_accounts"}) == "eyJmYWN0cyI6eyJhY3Rpdml0eSI6Im1hbmFnZV9hY2NvdW50cyJ9fQ"
+    assert (
+        encode_scenario({"activity": "manage_accounts"})
+        == "eyJmYWN0cyI6eyJhY3Rpdml0eSI6Im1hbmFnZV9hY2NvdW50cyJ9fQ"
+    )
 
 
 def test_section_examples_cite_the_section() -> None:

@@ -11,7 +11,6 @@ elsewhere it skips with the reason.
 
 from __future__ import annotations
 
-import logging
 import os
 import threading
 from collections.abc import Iterator
@@ -23,6 +22,7 @@ from playwright.sync_api import Browser, sync_playwright
 
 from handbook.build import build_site
 from handbook.bundle import load_bundle
+from handbook.common.logs import collected
 from handbook.config import ROOT
 from handbook.publish.headers import SiteHeaders
 from handbook.publish.serve import BackgroundServer, SiteHandler, SiteServer
@@ -39,15 +39,6 @@ _BUILDS: dict[str, Path] = {}
 BUILD_LOG: dict[Path, list[str]] = {}
 
 
-class _Record(logging.Handler):
-    def __init__(self) -> None:
-        super().__init__(logging.WARNING)
-        self.messages: list[str] = []
-
-    def emit(self, record: logging.LogRecord) -> None:
-        self.messages.append(f"{record.levelname}: {record.getMessage()}")
-
-
 def build_once(tmp_root: Path) -> Path:
     """The default policy's complete site, built once per session (or taken from ``HANDBOOK_SITE``)."""
     given = os.environ.get("HANDBOOK_SITE")
@@ -55,13 +46,9 @@ def build_once(tmp_root: Path) -> Path:
         return Path(given).resolve()
     if "site" not in _BUILDS:
         site = tmp_root / "site"
-        record = _Record()
-        logging.getLogger("mkdocs").addHandler(record)
-        try:
+        with collected("mkdocs") as messages:
             build_site(site, load_bundle(), quiet=True)
-        finally:
-            logging.getLogger("mkdocs").removeHandler(record)
-        BUILD_LOG[site.resolve()] = record.messages
+        BUILD_LOG[site.resolve()] = messages
         _BUILDS["site"] = site.resolve()
     return _BUILDS["site"]
 

@@ -66,10 +66,10 @@ class Engine:
             for o in r.overrides:
                 self.overridden_by[o].append(r.id)
         for r in book.rules:
-            when = compile_condition(r.when, tests)
-            tests[r.id] = _suppressed(
-                when, [compile_condition({"rule": o}, tests) for o in self.overridden_by[r.id]]
-            )
+            # a rule fires when its condition holds and no rule that overrides it fires
+            overriders = self.overridden_by[r.id]
+            cond = {"all": [r.when, *({"not": {"rule": o}} for o in overriders)]} if overriders else r.when
+            tests[r.id] = compile_condition(cond, tests)
         self.asked: dict[str, Test | None] = {
             f.id: None if f.asked_when is None else compile_condition(f.asked_when, tests) for f in book.facts
         }
@@ -304,24 +304,3 @@ class Engine:
             if any(len(seen) > 1 and len(ranks) > 1 for seen, ranks in groups.values()):
                 out.append(fid)
         return out
-
-
-def _suppressed(when: Test, overriders: list[Test]) -> Test:
-    """``when`` and not any overrider (an overriding rule that fires suppresses this one)."""
-    if not overriders:
-        return when
-
-    def test(env: Env) -> bool | None:
-        r = when(env)
-        if r is False:
-            return False
-        result = r
-        for o in overriders:
-            t = o(env)
-            if t is True:
-                return False
-            if t is None:
-                result = None
-        return result
-
-    return test
