@@ -43,16 +43,20 @@ class BuildError(Exception):
 def _mkdocs_log(quiet: bool) -> Iterator[None]:
     """Show MkDocs' messages as its command line does (warnings and errors only when quiet)."""
     logger = logging.getLogger("mkdocs")
+    macros = logging.getLogger("mkdocs.plugins.mkdocs_macros")  # lists its macros at INFO: noise here
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(logging.Formatter("%(levelname)-7s -  %(message)s"))
     handler.setLevel(logging.WARNING if quiet else logging.INFO)
-    level, logger.level = logger.level, logging.INFO
+    levels = logger.level, macros.level
+    logger.setLevel(logging.INFO)
+    macros.setLevel(logging.WARNING)
     logger.addHandler(handler)
     try:
         yield
     finally:
         logger.removeHandler(handler)
-        logger.setLevel(level)
+        logger.setLevel(levels[0])
+        macros.setLevel(levels[1])
 
 
 def render_pages(bundle: Bundle, out: Path, *, quiet: bool = False) -> None:
