@@ -39,7 +39,7 @@ class WorkedExample:
     id: str
     title: str
     story: str
-    facts: Mapping[str, Any]  # as the casebook gives them (null = unknown)
+    facts: Mapping[str, Any]  # as the casebook gives them (null = "I don't know")
     result: Mapping[str, Any]  # policycheck.result/1
 
     @property
@@ -48,8 +48,8 @@ class WorkedExample:
 
     @property
     def answered(self) -> dict[str, Any]:
-        """The facts that are answered (what a permalink carries)."""
-        return {k: v for k, v in self.facts.items() if v is not None}
+        """The answers, "I don't know" (null) included: what a permalink carries."""
+        return dict(self.facts)
 
     @property
     def cited(self) -> list[str]:
@@ -97,18 +97,35 @@ def _fidelity_problems(policy: Policy, folder: Path) -> list[Problem]:
 
 
 def _expectation_problem(case: Located, result: Mapping[str, Any]) -> Problem | None:
+    """What the checker gives for a case, against what the casebook expects of it."""
     expect = case.data["expect"]
-    cited = sorted({f["clause"]["id"] for f in [*result["findings"], *result["possible_findings"]]})
-    opened = [q["fact"] for q in result["open_questions"]]
-    wanted = (expect["verdict"], sorted(expect["clauses"]), list(expect.get("open_questions", [])))
-    if (result["verdict"], cited, opened) == wanted:
+    findings = result["findings"]
+    got: dict[str, Any] = {
+        "verdict": result["verdict"],
+        "clauses": sorted({f["clause"]["id"] for f in [*findings, *result["possible_findings"]]}),
+        "open_questions": [q["fact"] for q in result["open_questions"]],
+    }
+    wanted: dict[str, Any] = {
+        "verdict": expect["verdict"],
+        "clauses": sorted(expect["clauses"]),
+        "open_questions": list(expect.get("open_questions", [])),
+    }
+    if "headline" in expect:
+        got["headline"] = findings[0]["headline"] if findings else None
+        wanted["headline"] = expect["headline"]
+    if "consequences" in expect:
+        got["consequences"] = sorted({c["id"] for f in findings for c in f["consequences"]})
+        wanted["consequences"] = sorted(expect["consequences"])
+    if "notes" in expect:
+        got["notes"] = sorted(n["id"] for n in result["notes"])
+        wanted["notes"] = sorted(expect["notes"])
+    if got == wanted:
         return None
-    return case.problem(
-        f"scenario {case.data['id']!r}: the checker gives {result['verdict']} citing {cited} "
-        f"(open questions: {opened}); the casebook expects {wanted[0]} citing {wanted[1]} "
-        f"(open questions: {wanted[2]})",
-        "expect",
+    differ = [k for k in wanted if got[k] != wanted[k]]
+    detail = "; ".join(
+        f"{k}: the checker gives {got[k]!r}, the casebook expects {wanted[k]!r}" for k in differ
     )
+    return case.problem(f"scenario {case.data['id']!r}: {detail}", "expect")
 
 
 def _examples(src: RuleSource, checker: Checker) -> tuple[list[WorkedExample], list[Problem]]:

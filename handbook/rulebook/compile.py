@@ -12,7 +12,7 @@ from policycheck import RULEBOOK_FORMAT
 
 from ..common import urls
 from ..source.model import Policy
-from ..source.rules import RuleSource
+from ..source.rules import RuleSource, consequence_refs
 
 
 def _words(text: str) -> str:
@@ -21,8 +21,11 @@ def _words(text: str) -> str:
 
 def _values(fact: Mapping[str, Any]) -> list[dict[str, Any]]:
     if fact["type"] == "yes_no":
-        return [{"id": True, "label": "Yes"}, {"id": False, "label": "No"}]
-    return [{"id": v["id"], "label": v["label"]} for v in fact["values"]]
+        return [
+            {"id": True, "label": "Yes", "says": _words(fact["yes"])},
+            {"id": False, "label": "No", "says": _words(fact["no"])},
+        ]
+    return [{"id": v["id"], "label": v["label"], "says": _words(v["says"])} for v in fact["values"]]
 
 
 def build_rulebook(policy: Policy, src: RuleSource) -> dict[str, Any]:
@@ -35,10 +38,13 @@ def build_rulebook(policy: Policy, src: RuleSource) -> dict[str, Any]:
             "type": d["type"],
             "question": _words(d["question"]),
             "help": _words(d["help"]),
+            "topic": _words(d["topic"]),
             "values": _values(d),
         }
         if "asked_when" in d:
             item["asked_when"] = d["asked_when"]
+        if "none" in d:
+            item["none_says"] = _words(d["none"])
         facts.append(item)
     rules = [
         {
@@ -46,12 +52,23 @@ def build_rulebook(policy: Policy, src: RuleSource) -> dict[str, Any]:
             "clause": d["clause"],
             "verdict": d["verdict"],
             "when": d["when"],
+            "headline": _words(d["headline"]),
             "explanation": _words(d["explanation"]),
             "obligations": [_words(o) for o in d.get("obligations", ())],
-            "consequences": list(d.get("consequences", ())),
+            "consequences": [{"id": c["id"], "if": _words(c["if"])} for c in consequence_refs(d)],
             "overrides": list(d.get("overrides", ())),
+            "cites": list(d.get("cites", ())),
         }
         for d in (r.data for r in src.rules)
+    ]
+    notes = [
+        {
+            "id": n.data["id"],
+            "when": n.data["when"],
+            "text": _words(n.data["text"]),
+            "clauses": n.data["clauses"],
+        }
+        for n in src.notes
     ]
     clauses = {
         c.id: {
@@ -85,6 +102,7 @@ def build_rulebook(policy: Policy, src: RuleSource) -> dict[str, Any]:
         "rules": rules,
         "clauses": clauses,
         "consequences": consequences,
+        "notes": notes,
     }
 
 

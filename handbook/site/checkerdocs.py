@@ -30,10 +30,18 @@ def _safe(items: tuple[Item, ...]) -> tuple[Item, ...]:
 
 
 def clause_checker(bundle: Bundle, clause_id: str, page_url: str) -> str:
-    """Per clause: the questions it asks and its rules in words, as a labelled (non-official) note."""
+    """Per clause: the questions it asks and its rules in words (its own or, if it has none, those
+    that cite it); for a consequence, the rules that lead to it; as a labelled (non-official) note."""
     engine = bundle.checker.engine
     rules = [r for r in engine.book.rules if r.clause == clause_id]
-    if not rules:
+    if not rules:  # a clause read only through another clause's rule (which cites it)
+        rules = [r for r in engine.book.rules if clause_id in r.cites]
+    leading = [
+        r
+        for r in engine.book.rules
+        if any(engine.book.consequences[c.id].clause == clause_id for c in r.consequences)
+    ]
+    if not rules and not leading:
         return ""
     html = fragments(bundle, page_url, "web/checker.html.j2")
     style = _style(html)
@@ -44,9 +52,11 @@ def clause_checker(bundle: Bundle, clause_id: str, page_url: str) -> str:
     items = []
     for r in rules:
         lines = _safe(nest(rule_condition_lines(r, engine, style)))
-        consequences = [engine.book.consequences[c] for c in r.consequences]
-        items.append((r, VERDICT_LABELS[r.verdict], lines, r.overrides, r.obligations, consequences))
-    return f"{html.clause_note(questions, items)}\n"
+        consequences = [(engine.book.consequences[c.id], c.condition) for c in r.consequences]
+        items.append(
+            (r, VERDICT_LABELS[r.verdict], lines, r.overrides, r.obligations, consequences, clause_id)
+        )
+    return f"{html.clause_note(questions, items, leading)}\n"
 
 
 def facts_page(bundle: Bundle, page_url: str) -> str:

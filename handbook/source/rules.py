@@ -40,9 +40,28 @@ class RuleSource:
     rules: tuple[Located, ...]  # each rule's data carries its clause id under "clause"
     consequences: tuple[Located, ...]
     casebook: tuple[Located, ...]
+    notes: tuple[Located, ...] = ()
 
     def fact(self, fact_id: str) -> Mapping[str, Any]:
         return next(f.data for f in self.facts if f.data["id"] == fact_id)
+
+
+def consequence_refs(rule: Mapping[str, Any]) -> list[dict[str, str]]:
+    """A rule's consequences as ``{id, if}`` (the source may give a bare id)."""
+    return [{"id": c, "if": ""} if isinstance(c, str) else dict(c) for c in rule.get("consequences", ())]
+
+
+#: Clause kinds a rule may sit on, and the verdicts it may give there. A consequence clause takes
+#: none: consequences.yaml names it, and the rules that lead to it carry it as "what can happen".
+#: An explanation clause may carry a caution (it explains a risk the reader should weigh).
+RULE_VERDICTS_BY_KIND: dict[str, frozenset[str]] = {
+    **{
+        k: frozenset({"not_permitted", "permitted_with_conditions", "caution", "permitted"})
+        for k in NORMATIVE_KINDS
+    },
+    "explanation": frozenset({"caution"}),
+    "consequence": frozenset(),
+}
 
 
 def _suggest(word: str, choices: Sequence[str]) -> str:
@@ -86,10 +105,21 @@ class _Checks:
                     hint = " (asked_when may only read facts listed before this one)"
                 self.problems.append(where.doc.problem((*path, "fact"), f"unknown fact {fid!r}{hint}"))
                 continue
-            wanted = cond["in"] if "in" in cond else [cond["is"]]
-            vkey = "in" if "in" in cond else "is"
+            vkey = next(k for k in ("has", "in", "is") if k in cond)
+            several = fact["type"] == "several_of"
+            if several != (vkey == "has"):
+                use = "has" if several else ("is or in" if fact["type"] == "one_of" else "is")
+                self.problems.append(
+                    where.doc.problem(
+                        (*path, vkey),
+                        f"fact {fid!r} is {fact['type'].replace('_', ' ')}: read it with {use}, not {vkey}",
+                    )
+                )
+                continue
+            listed = isinstance(cond[vkey], list)
+            wanted = cond[vkey] if listed else [cond[vkey]]
             for i, value in enumerate(wanted):
-                vpath = (*path, vkey, i) if vkey == "in" else (*path, vkey)
+                vpath = (*path, vkey, i) if listed else (*path, vkey)
                 if fact["type"] == "yes_no" and not isinstance(value, bool):
                     self.problems.append(
                         where.doc.problem(
@@ -98,7 +128,7 @@ class _Checks:
                             "(use true or false)",
                         )
                     )
-                elif fact["type"] == "one_of" and value not in [v["id"] for v in fact["values"]]:
+                elif fact["type"] != "yes_no" and value not in [v["id"] for v in fact["values"]]:
                     ids = [v["id"] for v in fact["values"]]
                     self.problems.append(
                         where.doc.problem(
@@ -134,6 +164,7 @@ def load_rule_source(policy: Policy, reader: Reader) -> RuleSource:
     facts_doc = reader.read("facts.yaml", "facts")
     cons_doc = reader.read("consequences.yaml", "consequences")
     case_doc = reader.read("casebook.yaml", "casebook")
+    notes_doc = reader.read("notes.yaml", "notes") if (reader.dir / "notes.yaml").is_file() else None
     problems.extend(reader.problems)
     rules, clause_places = _section_rules(policy, reader)
     if facts_doc is None or cons_doc is None or case_doc is None:
@@ -180,14 +211,33 @@ def load_rule_source(policy: Policy, reader: Reader) -> RuleSource:
             )
         else:
             by_id[rid] = r
+    clause_ids_list = sorted(clause_ids)
     for r in rules:
         clause = policy.clause(r.data["clause"])
-        if clause.kind not in NORMATIVE_KINDS:
+        allowed = RULE_VERDICTS_BY_KIND.get(clause.kind, frozenset())
+        if not allowed:
+            why = (
+                "name it in consequences.yaml and list it under the consequences of the rules that lead to it"
+                if clause.kind == "consequence"
+                else "it states no rule"
+            )
+            problems.append(
+                r.problem(f"clause {clause.id} is a {clause.kind} clause: it takes no rule ({why})", "id")
+            )
+        elif r.data["verdict"] not in allowed:
             problems.append(
                 r.problem(
-                    f"clause {clause.id} is a {clause.kind} clause: it states no rule, so it takes none", "id"
+                    f"a rule on {clause.kind} clause {clause.id} may only give {', '.join(sorted(allowed))}",
+                    "verdict",
                 )
             )
+        for i, cid in enumerate(r.data.get("cites", ())):
+            if cid not in clause_ids:
+                problems.append(
+                    r.problem(f"unknown clause {cid!r}{_suggest(cid, clause_ids_list)}", "cites", i)
+                )
+            elif cid == clause.id:
+                problems.append(r.problem("a rule cites its own clause already", "cites", i))
         ch.condition(r, "when", by_id, ch.facts)
         for i, other in enumerate(r.data.get("overrides", ())):
             if other not in by_id:
@@ -196,7 +246,7 @@ def load_rule_source(policy: Policy, reader: Reader) -> RuleSource:
                 )
             elif other == r.data["id"]:
                 problems.append(r.problem("a rule cannot override itself", "overrides", i))
-        for i, cid in enumerate(r.data.get("consequences", ())):
+        for i, cid in enumerate(c["id"] for c in consequence_refs(r.data)):
             if cid not in cons_ids:
                 problems.append(
                     r.problem(
@@ -205,22 +255,48 @@ def load_rule_source(policy: Policy, reader: Reader) -> RuleSource:
                 )
     problems.extend(_cycles(rules, by_id))
 
-    # every normative clause has a rule; every fact and consequence is used
-    ruled = {r.data["clause"] for r in rules}
+    # notes: conditions over facts and rules, about known clauses
+    notes = tuple(Located(n, notes_doc, (i,)) for i, n in enumerate(notes_doc.data)) if notes_doc else ()
+    note_ids: set[str] = set()
+    for n in notes:
+        if n.data["id"] in note_ids:
+            problems.append(n.problem(f"duplicate note id {n.data['id']!r}", "id"))
+        note_ids.add(n.data["id"])
+        ch.condition(n, "when", by_id, ch.facts)
+        for i, cid in enumerate(n.data["clauses"]):
+            if cid not in clause_ids:
+                problems.append(
+                    n.problem(f"unknown clause {cid!r}{_suggest(cid, clause_ids_list)}", "clauses", i)
+                )
+
+    # every normative clause has a rule, every consequence clause a consequence; all is used
+    ruled = {r.data["clause"] for r in rules} | {cid for r in rules for cid in r.data.get("cites", ())}
+    stated = {c.data["clause"] for c in consequences}
     for clause in policy.clauses():
-        if clause.normative and clause.id not in ruled:
+        if clause.kind == "consequence":
+            if clause.id not in stated:
+                problems.append(
+                    clause_places[clause.id].problem(
+                        f"consequence clause {clause.id} is named by no entry of consequences.yaml", "id"
+                    )
+                )
+        elif clause.normative and clause.id not in ruled:
             problems.append(
                 clause_places[clause.id].problem(
-                    f"{clause.kind} clause {clause.id} has no checker rule", "id"
+                    f"{clause.kind} clause {clause.id} has no checker rule"
+                    " (give it one, or cite it from one)",
+                    "id",
                 )
             )
-    read = {c["fact"] for r in rules for c, _ in walk(r.data["when"]) if "fact" in c}
+    read = {c["fact"] for x in (*rules, *notes) for c, _ in walk(x.data["when"]) if "fact" in c}
     for f in facts:
         if f.data["id"] not in read:
             problems.append(
-                f.problem(f"fact {f.data['id']!r} is read by no rule (every question must matter)", "id")
+                f.problem(
+                    f"fact {f.data['id']!r} is read by no rule or note (every question must matter)", "id"
+                )
             )
-    used = {cid for r in rules for cid in r.data.get("consequences", ())}
+    used = {c["id"] for r in rules for c in consequence_refs(r.data)}
     for c in consequences:
         if c.data["id"] not in used:
             problems.append(c.problem(f"consequence {c.data['id']!r} is named by no rule", "id"))
@@ -244,7 +320,7 @@ def load_rule_source(policy: Policy, reader: Reader) -> RuleSource:
                 problems.append(c.problem(f"unknown fact {fid!r}", "expect", "open_questions", i))
     if problems:
         raise SourceError(problems)
-    return RuleSource(policy, facts, tuple(rules), consequences, casebook)
+    return RuleSource(policy, facts, tuple(rules), consequences, casebook, notes)
 
 
 def rule_references(rule: Mapping[str, Any], overridden_by: Mapping[str, list[str]]) -> list[str]:

@@ -75,8 +75,9 @@ def open_checker(page: Page, url: str) -> None:
     wait_until(page, "window.policyChecker.timings.firstVerdict")
 
 
-def shown_verdict(page: Page) -> str:
-    return page.inner_text(".pc-overall-label strong")
+def shown_answer(page: Page) -> str:
+    """The plain answer the panel shows (the result's summary: verdict words and one sentence)."""
+    return page.inner_text(".pc-overall .pc-summary")
 
 
 def settle(page: Page) -> None:
@@ -84,20 +85,21 @@ def settle(page: Page) -> None:
     wait_until(
         page,
         "window.policyChecker.check(window.policyChecker.scenario()).then((r) => {"
-        " const el = document.querySelector('.pc-overall-label strong');"
-        " return el && el.textContent === r.verdict_label; })",
+        " const el = document.querySelector('.pc-overall .pc-summary');"
+        " return el && el.textContent === r.summary; })",
     )
 
 
 def answer_with_keyboard(page: Page, max_questions: int = 12) -> list[str]:
-    """Tab to each unanswered question and choose its first option with Space; returns the facts."""
+    """Tab to each unanswered question and choose its first option with Space (a radio button, or
+    the first box of a choose-everything-that-applies question); returns the facts."""
     answered: list[str] = []
     for _ in range(max_questions):
         for _ in range(120):
             page.keyboard.press("Tab")
             focus = page.evaluate(
                 "() => { const a = document.activeElement;"
-                " if (!a || a.type !== 'radio') return null;"
+                " if (!a || (a.type !== 'radio' && a.type !== 'checkbox')) return null;"
                 " const fs = a.closest('fieldset[data-fact]');"
                 " return !fs || fs.querySelector('input:checked') ? null : fs.dataset.fact; }"
             )
@@ -125,19 +127,19 @@ def test_keyboard_answers_give_the_native_verdict(browser: Browser, base_url: st
     facts = fragment_facts(page.url)
     assert set(facts) == set(answered)
     expected = native(facts)
-    assert shown_verdict(page) == expected["verdict_label"]
+    assert shown_answer(page) == expected["summary"]
     assert page.evaluate("window.policyChecker.checkJSON(window.policyChecker.scenario())") == _to_json(
         expected
     )
 
     # the verdict is announced politely (focus stayed on each question: see answer_with_keyboard)
-    assert expected["verdict_label"] in page.inner_text("#pc-live")
+    assert page.inner_text("#pc-live").startswith(expected["summary"])
 
     # every finding cites its clause: follow the first citation to its anchor in the handbook
     if expected["findings"]:
         first = expected["findings"][0]
         link = page.locator(".pc-clause-link").first
-        assert first["clause"]["id"] in link.inner_text()
+        assert first["clause"]["id"] in link.inner_text()  # the citation, not the sentence
         link.focus()
         with page.expect_navigation():
             page.keyboard.press("Enter")
@@ -151,7 +153,7 @@ def test_keyboard_answers_give_the_native_verdict(browser: Browser, base_url: st
     again = context.new_page()
     open_checker(again, permalink)
     settle(again)
-    assert shown_verdict(again) == expected["verdict_label"]
+    assert shown_answer(again) == expected["summary"]
     for fact in answered:
         assert again.locator(f"fieldset[data-fact='{fact}'] input:checked").count() == 1
     assert not requests.foreign(base_url), requests.foreign(base_url)
@@ -181,7 +183,7 @@ def test_a_permalink_from_the_handbook_opens_answered(browser: Browser, base_url
     page = browser.new_page()
     open_checker(page, base_url + checker_page(site) + "#s=" + encode_scenario(facts))
     settle(page)
-    assert shown_verdict(page) == native(facts)["verdict_label"]
+    assert shown_answer(page) == native(facts)["summary"]
     assert fragment_facts(page.url) == facts
     # the page encodes permalinks exactly as the handbook's pages do (common/urls.py)
     tokens = page.evaluate("(all) => all.map((s) => window.policyChecker.encode(s.facts))", scenarios)
@@ -235,25 +237,34 @@ def test_changing_an_answer_keeps_the_others(browser: Browser, base_url: str, si
     settle(page)
     before = fragment_facts(page.url)
     assert before["employee_role"] is None
+    # "I don't know" is an answer: sent, and shown among your answers
+    assert page.evaluate("window.policyChecker.scenario()")["facts"] == before
+    assert "I don't know" in page.inner_text(".pc-answers")  # the result's own words
 
     # switch to another activity: the contact answers stay on screen, kept but not sent
+    page.uncheck("fieldset[data-fact='activity'] input[value='v:connect_with_students']")
     page.check("fieldset[data-fact='activity'] input[value='v:post_content']")
     settle(page)
     sent = page.evaluate("window.policyChecker.scenario()")["facts"]
-    assert sent == {"activity": "post_content"}
+    assert sent == {"activity": ["post_content"]}
     kept = page.locator("fieldset[data-fact='contact_kind']")
     assert kept.is_visible()
     assert "not used" in kept.inner_text()
-    assert fragment_facts(page.url)["contact_kind"] == "friend_request"
+    assert fragment_facts(page.url)["contact_kind"] == ["friend_request"]
 
-    # and back: every earlier answer applies again
+    # both at once: the post's questions and the contact's apply together
     page.check("fieldset[data-fact='activity'] input[value='v:connect_with_students']")
     settle(page)
+    sent = page.evaluate("window.policyChecker.scenario()")["facts"]
+    assert sent["activity"] == ["post_content", "connect_with_students"]
+    assert sent["contact_kind"] == ["friend_request"] and sent["employee_role"] is None
+
+    # and back: every earlier answer applies again
+    page.uncheck("fieldset[data-fact='activity'] input[value='v:post_content']")
+    settle(page)
     assert fragment_facts(page.url) == before
-    assert page.evaluate("window.policyChecker.scenario()")["facts"] == {
-        k: v for k, v in before.items() if v is not None
-    }
-    assert shown_verdict(page) == native({k: v for k, v in before.items() if v is not None})["verdict_label"]
+    assert page.evaluate("window.policyChecker.scenario()")["facts"] == before
+    assert shown_answer(page) == native(before)["summary"]
     page.close()
 
 
@@ -276,5 +287,5 @@ def test_every_try_this_link_in_the_handbook_opens_its_verdict(
         page.goto(base_url + checker_page(site) + "#s=" + payload)  # same document: hashchange
         settle(page)
         assert page.evaluate("window.policyChecker.scenario()")["facts"] == facts, payload
-        assert shown_verdict(page) == expected["verdict_label"], facts
+        assert shown_answer(page) == expected["summary"], facts
     page.close()

@@ -16,7 +16,7 @@ import pytest
 from playwright.sync_api import Browser, BrowserContext, Page
 
 from tests.conftest import require
-from tests.support.checkerdrive import Checker
+from tests.support.checkerdrive import ANSWER_STARTS, Checker
 from tests.support.sitebuild import (
     AXE_JS,
     checker_page,
@@ -159,18 +159,20 @@ FOCUSED = r"""() => {
   };
 }"""
 
-#: Every control of the checker a keyboard user must reach (one stop per radio group), tagged.
+#: Every control of the checker a keyboard user must reach (one stop per radio group, one per
+#: checkbox), tagged.
 CONTROLS = r"""() => {
   const root = document.querySelector('#policy-checker');
   const shown = (el) => !!(el.offsetWidth || el.offsetHeight || el.getClientRects().length);
   const out = [];
   for (const fs of root.querySelectorAll('fieldset[data-fact]:not([hidden])')) {
-    out.push('fact:' + fs.dataset.fact);
+    if (fs.querySelector('input[type=radio]')) out.push('fact:' + fs.dataset.fact);
   }
   for (const el of root.querySelectorAll('a[href], button, select, textarea, input:not([type=radio])')) {
     if (!shown(el) || el.closest('[hidden]')) continue;
     if (!el.dataset.kbd) el.dataset.kbd = String(window.__kbd = (window.__kbd || 0) + 1);
-    const text = (el.innerText || '').trim().replace(/\s+/g, ' ').slice(0, 40);
+    const text = (el.innerText || el.value || el.getAttribute('aria-label') || '')
+      .trim().replace(/\s+/g, ' ').slice(0, 40);
     out.push('el:' + el.dataset.kbd + ':' + el.tagName.toLowerCase() + ':' + text);
   }
   return out;
@@ -224,7 +226,9 @@ def test_keyboard_only_walk_through_the_checker(
         assert info and info["inResult"] and info["fact"], "Tab never reaches the open questions' links"
         fact = info["fact"]
         info = press("Enter")
-        assert info and info["fact"] == fact and info["type"] == "radio", f"Enter on {fact!r} focused {info}"
+        assert info and info["fact"] == fact and info["type"] in {"radio", "checkbox"}, (
+            f"Enter on {fact!r} focused {info}"
+        )
         checker.mark()
         page.keyboard.press("Space")
         checker.wait_for_verdict()
@@ -237,7 +241,7 @@ def test_keyboard_only_walk_through_the_checker(
         while checker.open_questions():
             presses += 1
             assert presses < 500, f"the keyboard cannot answer {checker.open_questions()}"
-            if info and info["type"] == "radio" and info["open"]:
+            if info and info["type"] in {"radio", "checkbox"} and info["open"]:
                 checker.mark()
                 page.keyboard.press("Space")
                 checker.wait_for_verdict()
@@ -246,7 +250,7 @@ def test_keyboard_only_walk_through_the_checker(
             info = press("Tab" if forward else "Shift+Tab")
             if not info or not info["inChecker"]:
                 forward = not forward
-        assert checker.verdict().startswith("Verdict:")
+        assert checker.verdict().startswith(ANSWER_STARTS), checker.verdict()
 
         # 4. one Tab walk over the whole checker reaches every control and the verdict's links;
         #    Shift+Tab walks back over the same stops

@@ -21,7 +21,7 @@ from urllib.parse import urlsplit
 import pytest
 from playwright.sync_api import ConsoleMessage, Page, Request, WebSocket, Worker
 
-from tests.support.checkerdrive import Checker
+from tests.support.checkerdrive import ANSWER_STARTS, Checker
 from tests.support.sitebuild import (
     checker_page,
     chromium,
@@ -193,5 +193,5 @@ def test_no_script_error_or_policy_warning(record: Record) -> None:
 
 
 def test_the_checker_gives_a_verdict_under_the_csp(record: Record) -> None:
-    assert record.verdict.startswith("Verdict:"), record.verdict
+    assert record.verdict.startswith(ANSWER_STARTS), record.verdict
     assert record.reopened_verdict == record.verdict, "the permalink did not restore the verdict"

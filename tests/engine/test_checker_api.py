@@ -20,8 +20,8 @@ def check(scenario: Any, *, lenient: bool = False) -> dict[str, Any]:
 
 
 FRIEND = {
-    "activity": "connect_with_students",
-    "contact_kind": "friend_request",
+    "activity": ["connect_with_students"],
+    "contact_kind": ["friend_request"],
     "contact_person": "current_student",
     "employee_role": "certificated",
     "personal_info_available": True,
@@ -41,6 +41,7 @@ def test_result_format_keys() -> None:
         "findings",
         "possible_findings",
         "open_questions",
+        "notes",
         "ignored_facts",
     }
     policy = load_bundle().policy
@@ -55,8 +56,13 @@ def test_result_format_keys() -> None:
     finding = next(f for f in result["findings"] if f["clause"]["id"] == "5290.contact.3.1")
     assert set(finding) >= {
         "rule",
+        "role",
         "verdict",
+        "verdict_label",
+        "headline",
         "clause",
+        "cites",
+        "about",
         "explanation",
         "because",
         "obligations",
@@ -67,15 +73,24 @@ def test_result_format_keys() -> None:
     assert finding["clause"]["words"].startswith('Listing current students as "friends"')
     assert finding["consequences"][0]["id"] == "psc_report"
     assert finding["consequences"][0]["clause"] == "5290.contact.5"
+    assert finding["consequences"][0]["if"] == ""  # certain for a certificated employee
+    assert [c["id"] for c in finding["cites"]] == ["5290.contact.3"]
+    assert finding["role"] == "prohibition"
+    assert finding["about"] == [
+        "Connecting with or contacting a student or a student's parent",
+        "Friending or following each other on social media",
+    ]
     assert {b["fact"] for b in finding["because"]} == {
         "contact_kind",
         "contact_person",
         "employee_role",
         "personal_info_available",
     }
-    changes = {(w["fact"], w["answer"]): w["verdict"] for w in finding["would_change"]}
+    changes = {(w["fact"], str(w["answer"])): w["verdict"] for w in finding["would_change"]}
     assert changes[("contact_person", "former_student")] == "permitted"
-    assert changes[("personal_info_available", False)] == "depends"  # professional_relationship unknown
+    assert changes[("personal_info_available", "False")] == "depends"  # social_involvement unknown
+    # a several-of answer changes by leaving a value out, never by leaving nothing
+    assert "contact_kind" not in {w["fact"] for w in finding["would_change"]}
 
 
 def test_findings_are_worst_first() -> None:
@@ -93,40 +108,106 @@ def test_json_is_deterministic_and_round_trips() -> None:
         assert json.loads(a) == check({"facts": case["facts"]})
 
 
-def test_absent_and_null_are_both_unknown() -> None:
-    a = check({"facts": {"activity": "personal_use_at_work"}})
-    b = check({"facts": {"activity": "personal_use_at_work", "interferes_with_work": None}})
-    assert to_json(a) == to_json(b)
-    assert a["verdict"] == "depends"
-    assert [q["fact"] for q in a["open_questions"]] == ["interferes_with_work"]
+def test_absent_is_unanswered_and_null_is_i_dont_know() -> None:
+    a = check({"facts": {"activity": ["personal_use_at_work"]}})
+    b = check({"facts": {"activity": ["personal_use_at_work"], "on_duty": None}})
+    assert a["verdict"] == b["verdict"] == "depends"
+    assert [q["fact"] for q in a["open_questions"]] == [q["fact"] for q in b["open_questions"]] == ["on_duty"]
     assert a["open_questions"][0]["values"] == [{"id": True, "label": "Yes"}, {"id": False, "label": "No"}]
+    assert a["open_questions"][0]["changes"] == "verdict"
+    # "I don't know" is an answer: it is in the answers and its open question says so
+    assert "on_duty" not in [x["fact"] for x in a["answers"]]
+    unsure = next(x for x in b["answers"] if x["fact"] == "on_duty")
+    assert unsure["answer"] is None and unsure["answer_label"] == "I don't know"
+    assert b["open_questions"][0]["unsure"] is True and a["open_questions"][0]["unsure"] is False
+    assert b["summary"] == a["summary"] == "It depends on whether it would take you away from your work."
 
 
-def test_unknown_fact_that_cannot_change_the_verdict_is_not_open() -> None:
-    # not permitted for certain: the unknown professional_relationship cannot change that
+def test_unknown_fact_that_changes_only_what_you_must_do_is_asked_as_such() -> None:
+    # not permitted for certain; the unknown social_involvement can add a finding, not change the verdict
     result = check({"facts": FRIEND})
     assert result["verdict"] == "not_permitted"
-    assert result["open_questions"] == []
+    assert [(q["fact"], q["changes"]) for q in result["open_questions"]] == [
+        ("social_involvement", "conditions")
+    ]
+    assert [p["rule"] for p in result["possible_findings"]] == ["contact-3-social"]
 
 
-def test_no_finding_means_permitted_with_a_statement() -> None:
-    result = check({"facts": {"activity": "connect_with_students", "contact_person": "parent"}})
+def test_the_answer_is_one_plain_sentence_without_clause_ids() -> None:
+    for case in casebook():
+        result = check({"facts": case["facts"]})
+        summary = result["summary"]
+        assert "5290." not in summary and "_" not in summary, summary
+        start = {
+            "not_permitted": "No. ",
+            "permitted": "Yes. ",
+            "permitted_with_conditions": "Yes, if you ",
+            "caution": "Yes, with care: ",
+            "depends": "It depends on ",
+        }[result["verdict"]]
+        assert summary.startswith(start), summary
+
+
+def test_the_most_specific_clause_leads_and_consequences_are_not_findings() -> None:
+    result = check({"facts": FRIEND})
+    assert result["findings"][0]["clause"]["id"] == "5290.contact.3.1"
+    consequence_clauses = {c.id for c in load_bundle().policy.clauses() if c.kind == "consequence"}
+    for case in casebook():
+        found = check({"facts": case["facts"]})
+        cited = {f["clause"]["id"] for f in [*found["findings"], *found["possible_findings"]]}
+        assert not cited & consequence_clauses, case["id"]
+
+
+def test_what_may_apply_is_a_hypothesis_never_a_claim() -> None:
+    for case in casebook():
+        for possible in check({"facts": case["facts"]})["possible_findings"]:
+            assert possible["if"].startswith("If "), possible
+            assumed = " ".join(a["says"] for a in possible["assuming"])
+            assert "you said" not in possible["if"] + assumed
+            assert "because" not in possible and "would_change" not in possible
+
+
+def test_no_finding_means_yes_with_a_statement() -> None:
+    result = check({"facts": {"activity": ["connect_with_students"], "contact_person": "parent"}})
     assert result["verdict"] == "permitted"
     assert result["findings"] == []
-    assert "No clause" in result["summary"]
+    assert result["summary"] == "Yes. No rule of Policy 5290 limits this."
 
 
-def test_override_contact_4_over_contact_3_2() -> None:
-    facts = {
-        "activity": "connect_with_students",
-        "contact_kind": "message",
+def test_situations_combine_and_each_finding_says_what_it_is_about() -> None:
+    texting = {
+        "activity": ["connect_with_students"],
+        "contact_kind": ["message", "phone_number"],
         "contact_person": "current_student",
-        "means_approved": False,
-        "school_purpose_media": True,
-        "professional_relationship": True,
+        "message_channel": "personal_phone",
+        "channel_approved": False,
+        "prior_approval": False,
+        "social_involvement": False,
+        "emergency": False,
+    }
+    result = check({"facts": texting})
+    by_clause = {f["clause"]["id"]: f for f in result["findings"]}
+    assert {"5290.contact.3.2", "5290.contact.3.3"} <= set(by_clause)
+    assert "Messages, texts, chats or email" in by_clause["5290.contact.3.2"]["about"]
+    assert "Messages, texts, chats or email" not in by_clause["5290.contact.2"]["about"]
+    # one overall verdict: the worst finding across everything described
+    both = check({"facts": {"activity": ["manage_accounts", "personal_use_at_work"], "on_duty": True}})
+    assert both["verdict"] == "not_permitted"
+    assert both["findings"][0]["rule"] == "time-1-on-duty"
+    assert both["findings"][0]["about"] == ["Using social media for personal reasons during the school day"]
+
+
+def test_a_school_page_is_school_purpose_media_not_an_unapproved_channel() -> None:
+    facts = {
+        "activity": ["connect_with_students"],
+        "contact_kind": ["message"],
+        "contact_person": "current_student",
+        "message_channel": "school_page",
+        "social_involvement": False,
+        "emergency": False,
     }
     rules = {f["rule"] for f in check({"facts": facts})["findings"]}
-    assert "contact-4-school-purpose" in rules
+    assert {"contact-4-school-purpose", "sponsored-1-rules"} <= rules
     assert "contact-3-2-unapproved-means" not in rules
 
 
@@ -142,11 +223,11 @@ def test_every_problem_is_named_at_once() -> None:
         check(
             {
                 "facts": {
-                    "activty": "post_content",
-                    "activity": "manage_accounts",
+                    "activty": ["post_content"],
+                    "activity": ["manage_accounts"],
                     "district_email_for_personal": "yes",
                     "confidential_info": True,
-                    "contact_kind": "hug",
+                    "contact_kind": ["hug"],
                 },
                 "extra": 1,
             }
@@ -157,10 +238,32 @@ def test_every_problem_is_named_at_once() -> None:
     assert "unknown fact 'activty' (did you mean 'activity'?)" in text
     assert "'district_email_for_personal' takes true or false" in text
     assert (
-        "contradictory facts: 'confidential_info' does not apply when 'activity' is 'manage_accounts'" in text
+        "contradictory facts: 'confidential_info' does not apply when 'activity' is ['manage_accounts']"
+        in text
     )
     assert "'contact_kind' has no value 'hug'" in text
     assert "unknown key 'extra'" in text
+
+
+@pytest.mark.parametrize(
+    "answer,message",
+    [
+        ("message", "fact 'contact_kind' takes a list of its values"),
+        (["message", "message"], "'contact_kind' lists 'message' more than once"),
+        (["message", 3], "'contact_kind' lists 3, which is not one of its values"),
+    ],
+)
+def test_several_of_answers_are_lists_of_distinct_values(answer: object, message: str) -> None:
+    facts = {"activity": ["connect_with_students"], "contact_kind": answer}
+    with pytest.raises(ScenarioError) as info:
+        check({"facts": facts})
+    assert message in info.value.report()
+
+
+def test_an_empty_list_means_none_of_them() -> None:
+    result = check({"facts": {"activity": []}})
+    assert result["verdict"] == "permitted"
+    assert result["findings"] == [] and result["open_questions"] == []
 
 
 @pytest.mark.parametrize("bad", [[], "x", 3, None, {"facts": []}, {}])
@@ -172,7 +275,7 @@ def test_not_a_scenario(bad: object) -> None:
 def test_lenient_mode_sets_aside_answers_that_do_not_apply() -> None:
     scenario = {
         "facts": {
-            "activity": "manage_accounts",
+            "activity": ["manage_accounts"],
             "confidential_info": True,
             "district_email_for_personal": False,
         }
@@ -184,7 +287,9 @@ def test_lenient_mode_sets_aside_answers_that_do_not_apply() -> None:
 
 def test_follow_up_of_a_follow_up_is_contradictory_too() -> None:
     with pytest.raises(ScenarioError) as info:
-        check({"facts": {"activity": "post_content", "student_material": False, "student_standing": "minor"}})
+        check(
+            {"facts": {"activity": ["post_content"], "student_material": False, "student_standing": "minor"}}
+        )
     assert "'student_standing' does not apply when 'student_material' is false" in str(info.value)
 
 
@@ -192,7 +297,8 @@ def test_scenario_schema_matches_the_facts() -> None:
     schema = load_bundle().checker.scenario_schema()
     facts = schema["properties"]["facts"]["properties"]
     assert sorted(facts) == sorted(f["id"] for f in load_bundle().rulebook["facts"])
-    assert facts["activity"]["enum"][-1] is None
+    assert facts["activity"]["type"] == ["array", "null"]
+    assert facts["contact_person"]["enum"][-1] is None
     assert facts["student_material"]["type"] == ["boolean", "null"]
 
 
@@ -203,9 +309,10 @@ def test_casebook_scenarios_validate_against_the_published_schema() -> None:
     validator = jsonschema.Draft202012Validator(schema)
     for case in casebook():
         validator.validate({"facts": case["facts"]})
-    assert not validator.is_valid({"facts": {"activity": "dance"}})
+    assert not validator.is_valid({"facts": {"activity": ["dance"]}})
+    assert not validator.is_valid({"facts": {"activity": "post_content"}})
     assert not validator.is_valid({"facts": {"district_logos": "yes"}})
-    assert not validator.is_valid({"facts": {"activty": "post_content"}})
+    assert not validator.is_valid({"facts": {"activty": ["post_content"]}})
 
 
 def test_the_checker_loads_a_rulebook_by_path_and_names_a_bad_one(rulebook_file: Any, tmp_path: Any) -> None:

@@ -27,19 +27,26 @@ def run_cli(*args: str, stdin: str | None = None) -> subprocess.CompletedProcess
     return conftest.run_cli(BOOK, *args, stdin=stdin)
 
 
-NOT_PERMITTED = {"facts": {"activity": "manage_accounts", "district_email_for_personal": True}}
-PERMITTED = {"facts": {"activity": "connect_with_students", "contact_person": "parent"}}
+NOT_PERMITTED = {"facts": {"activity": ["manage_accounts"], "district_email_for_personal": True}}
+PERMITTED = {"facts": {"activity": ["connect_with_students"], "contact_person": "parent"}}
 
 
 def test_readable_explanation_from_stdin() -> None:
     out = run_cli(stdin=json.dumps(NOT_PERMITTED))
     assert out.returncode == 1, out.stderr
     text = out.stdout
-    assert text.index("Your answers") < text.index("Verdict: NOT PERMITTED")
-    assert "5290.accounts.2" in text and "Staff members will not use their District email address" in text
+    # the plain answer first, then why; the answers it assumes last
+    assert (
+        text.splitlines()[2] == "ANSWER: No. Don't use your District email address for personal social media."
+    )
+    assert text.index("ANSWER:") < text.index("What applies:") < text.index("Your answers")
+    assert "(5290.accounts.2)" in text and "Staff members will not use their District email address" in text
     assert "Handbook: sections/accounts/#c-5290-accounts-2" in text
-    assert "Because you said:" in text and "Consequence (5290.accounts.3)" in text
-    assert "What would change the verdict:" in text
+    assert "Because your District email address is used for personal social media." in text
+    assert "What can happen:" in text and "may result in disciplinary action. (5290.accounts.3)" in text
+    assert "What would change the answer:" in text
+    assert "If you use social media for your job and you use the same email address" in text
+    assert "you said" not in text
 
 
 def test_handbook_option_makes_clause_links_complete() -> None:
@@ -61,10 +68,13 @@ def test_file_argument_and_json(tmp_path: Path) -> None:
 
 
 def test_depends_lists_open_questions() -> None:
-    out = run_cli(stdin=json.dumps({"facts": {"activity": "personal_use_at_work"}}))
+    out = run_cli(stdin=json.dumps({"facts": {"activity": ["personal_use_at_work"], "on_duty": None}}))
     assert out.returncode == 0
-    assert "Verdict: IT DEPENDS" in out.stdout
-    assert "Open questions" in out.stdout and "interferes_with_work" in out.stdout
+    text = " ".join(out.stdout.split())  # as read, whatever the wrapping
+    assert "ANSWER: It depends on whether it would take you away from your work." in text
+    assert "Questions still open:" in text and "[on_duty; it could change the answer]" in text
+    assert "You answered: I don't know." in text
+    assert "→ I don't know" in text  # "I don't know" is one of your answers
 
 
 def test_python_dash_m_and_console_script_agree() -> None:
@@ -75,7 +85,7 @@ def test_python_dash_m_and_console_script_agree() -> None:
 def test_facts_and_schema() -> None:
     facts = run_cli("--facts")
     assert facts.returncode == 0
-    assert facts.stdout.startswith("activity (one of)")
+    assert facts.stdout.startswith("activity (several of: a list)")
     assert "Asked when:" in facts.stdout
     facts_json = json.loads(run_cli("--facts", "--json").stdout)
     assert facts_json[0]["id"] == "activity"
@@ -88,12 +98,13 @@ def test_facts_and_schema() -> None:
     [
         ("{not json", "is not valid JSON"),
         ("[1, 2]", "a scenario is a JSON object"),
-        ('{"facts": {"activty": "post_content"}}', "unknown fact 'activty' (did you mean 'activity'?)"),
-        ('{"facts": {"activity": "post_content", "district_logos": "yes"}}', "takes true or false"),
-        ('{"facts": {"activity": "dance"}}', "has no value 'dance'"),
+        ('{"facts": {"activty": ["post_content"]}}', "unknown fact 'activty' (did you mean 'activity'?)"),
+        ('{"facts": {"activity": ["post_content"], "district_logos": "yes"}}', "takes true or false"),
+        ('{"facts": {"activity": ["dance"]}}', "has no value 'dance'"),
+        ('{"facts": {"activity": "post_content"}}', "'activity' takes a list of its values"),
         (
-            '{"facts": {"activity": "manage_accounts", "interferes_with_work": true}}',
-            "contradictory facts: 'interferes_with_work' does not apply when 'activity' is 'manage_accounts'",
+            '{"facts": {"activity": ["manage_accounts"], "on_duty": true}}',
+            "contradictory facts: 'on_duty' does not apply when 'activity' is ['manage_accounts']",
         ),
         ("", "is not valid JSON"),
     ],

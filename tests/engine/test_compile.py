@@ -74,7 +74,7 @@ def test_unknown_fact(src_copy: Path, tmp_path: Path) -> None:
     [msg] = [m for m in compile_problems(src_copy, tmp_path) if "district_logo'" in m]
     assert "sections/03-name.yaml:" in msg
     assert "unknown fact 'district_logo' (did you mean 'district_logos'" in msg
-    assert ".rules[0].when.fact" in msg
+    assert ".rules[0].when.all[1].fact" in msg
 
 
 def test_unknown_clause(src_copy: Path, tmp_path: Path) -> None:
@@ -103,7 +103,10 @@ def test_value_outside_the_type(src_copy: Path, tmp_path: Path) -> None:
 
 def test_fact_read_by_no_rule(src_copy: Path, tmp_path: Path) -> None:
     with (src_copy / "facts.yaml").open("a", encoding="utf-8") as fh:
-        fh.write("- id: wears_hat\n  type: yes_no\n  question: Hat?\n  help: A hat.\n")
+        fh.write(
+            "- id: wears_hat\n  type: yes_no\n  question: Do you wear a hat?\n  help: A hat.\n"
+            "  topic: whether you wear a hat\n  yes: you wear a hat\n  no: you wear no hat\n"
+        )
     [msg] = compile_problems(src_copy, tmp_path)
     assert "facts.yaml:" in msg and "fact 'wears_hat' is read by no rule" in msg
 
@@ -122,8 +125,8 @@ def test_rule_on_a_purpose_clause(src_copy: Path, tmp_path: Path) -> None:
     edit(
         src_copy / SECTIONS / "01-preamble.yaml",
         "by all employees:\n",
-        "by all employees:\n    rules:\n    - {id: x, when: {fact: activity, is: post_content},"
-        " verdict: permitted, explanation: x}\n",
+        "by all employees:\n    rules:\n    - {id: x, when: {fact: activity, has: post_content},"
+        " verdict: permitted, headline: Go ahead., explanation: x}\n",
     )
     msgs = compile_problems(src_copy, tmp_path)
     assert any("5290.preamble.1 is a purpose clause" in m for m in msgs), msgs
@@ -133,18 +136,24 @@ def test_rule_reference_cycle(src_copy: Path, tmp_path: Path) -> None:
     edit(
         src_copy / SECTIONS / "06-accounts.yaml",
         "{fact: district_email_for_personal, is: true}",
-        "{any: [{fact: district_email_for_personal, is: true}, {rule: accounts-3-violation}]}",
+        "{any: [{fact: district_email_for_personal, is: true}, {rule: accounts-1-not-separate}]}",
+    )
+    edit(
+        src_copy / SECTIONS / "06-accounts.yaml",
+        "{fact: separate_email_addresses, is: false}",
+        "{any: [{fact: separate_email_addresses, is: false}, {rule: accounts-2-district-email}]}",
     )
     msgs = compile_problems(src_copy, tmp_path)
     assert any(
-        "rule reference cycle: " in m and "accounts-2-district-email" in m and "accounts-3-violation" in m
+        "rule reference cycle: " in m and "accounts-2-district-email" in m and "accounts-1-not-separate" in m
         for m in msgs
     ), msgs
 
 
 def test_unknown_rule_and_consequence(src_copy: Path, tmp_path: Path) -> None:
     path = src_copy / SECTIONS / "07-contact.yaml"
-    edit(path, "overrides: [contact-3-2-unapproved-means]", "overrides: [contact-3-2-unaproved-means]")
+    headline = "      headline: Use the District tool or the school page"
+    edit(path, headline, f"      overrides: [contact-3-2-unaproved-means]\n{headline}")
     edit(path, "consequences: [psc_report]", "consequences: [psc_reprot]")
     msgs = compile_problems(src_copy, tmp_path)
     assert any(
@@ -155,28 +164,44 @@ def test_unknown_rule_and_consequence(src_copy: Path, tmp_path: Path) -> None:
 
 
 def test_casebook_answers_are_checked(src_copy: Path, tmp_path: Path) -> None:
-    edit(src_copy / "casebook.yaml", "interferes_with_work: true", "interferes_with_work: maybe")
+    edit(src_copy / "casebook.yaml", "on_duty: true", "on_duty: maybe")
+    edit(src_copy / "casebook.yaml", "contact_kind: [message]", "contact_kind: [mesage]")
     msgs = compile_problems(src_copy, tmp_path)
-    assert any("casebook.yaml:" in m and "'interferes_with_work' takes true or false" in m for m in msgs), (
-        msgs
-    )
+    assert any("casebook.yaml:" in m and "'on_duty' takes true or false" in m for m in msgs), msgs
+    assert any("casebook.yaml:" in m and "'contact_kind' has no value 'mesage'" in m for m in msgs), msgs
 
 
 def test_asked_when_reads_only_earlier_facts(src_copy: Path, tmp_path: Path) -> None:
     edit(
         src_copy / "facts.yaml",
-        "asked_when: {fact: activity, is: personal_use_at_work}",
+        "asked_when: {fact: activity, has: [post_content, personal_use_at_work]}",
         "asked_when: {fact: later_fact, is: true}",
     )
     msgs = compile_problems(src_copy, tmp_path)
     assert any("unknown fact 'later_fact'" in m for m in msgs), msgs
 
 
-def test_condition_schemas_agree() -> None:
-    section = json.loads((SCHEMA_DIR / "section.schema.json").read_text(encoding="utf-8"))
-    facts = json.loads((SCHEMA_DIR / "facts.schema.json").read_text(encoding="utf-8"))
-    for key in ("condition", "factId", "ruleId"):
-        assert section["$defs"][key] == facts["$defs"][key]
+def test_the_condition_language_has_one_schema() -> None:
+    """Rules, questions and notes write conditions in one language, defined once (defs.schema.json)."""
+    shared = {"condition", "factId", "ruleId", "clauseId"}
+    for path in SCHEMA_DIR.glob("*.schema.json"):
+        text = path.read_text(encoding="utf-8")
+        schema = json.loads(text)
+        if path.name == "defs.schema.json":
+            assert shared <= set(schema["$defs"])
+            operators = {
+                k for branch in schema["$defs"]["condition"]["oneOf"] for k in branch.get("required", ())
+            }
+            assert operators >= {"all", "any", "not", "fact", "rule"}
+        else:
+            for key in shared & set(schema.get("$defs", {})):  # an alias of the shared definition at most
+                assert schema["$defs"][key] == {"$ref": f"defs.schema.json#/$defs/{key}"}, (
+                    f"{path.name}: {key}"
+                )
+    for name in ("section", "facts", "notes"):
+        assert "defs.schema.json#/$defs/condition" in (SCHEMA_DIR / f"{name}.schema.json").read_text(
+            encoding="utf-8"
+        )
 
 
 def test_a_wrong_expectation_is_reported_at_its_scenario(src_copy: Path, tmp_path: Path) -> None:
@@ -190,4 +215,4 @@ def test_a_wrong_expectation_is_reported_at_its_scenario(src_copy: Path, tmp_pat
     )
     [msg] = compile_problems(src_copy, tmp_path)
     assert "casebook.yaml:" in msg and "].expect: scenario " in msg
-    assert "the checker gives not_permitted" in msg and "the casebook expects permitted" in msg
+    assert "verdict: the checker gives 'not_permitted', the casebook expects 'permitted'" in msg

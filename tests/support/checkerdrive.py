@@ -2,9 +2,10 @@
 as a reader would: through its form, never through its internals, for the quality tests.
 
 The page's contract used here: the root ``[data-checker-state]`` becomes ``ready``; each question is
-a ``fieldset.pc-q[data-fact]`` of radio buttons, shown while it can change the answer
-(``.pc-open`` until answered); the verdict is rendered into ``#pc-result`` (``.pc-overall``)
-and the answers are kept in the URL fragment ``#s=...``.
+a ``fieldset.pc-q[data-fact]`` of radio buttons (or of checkboxes, for a choose-everything-that-applies
+question), shown while it can change the answer or what you must do (``.pc-open`` until answered);
+the answer is rendered into ``#pc-result`` (``.pc-overall``: the verdict words and one plain
+sentence, see :data:`ANSWER_STARTS`) and the answers are kept in the URL fragment ``#s=...``.
 """
 
 from __future__ import annotations
@@ -15,6 +16,8 @@ READY = "[data-checker-state=ready]"
 FAILED = "[data-checker-state=error]"
 RESULT = "#pc-result"
 OPEN_QUESTION = "fieldset.pc-q.pc-open:not([hidden])"
+#: How the plain answer begins, for each verdict (policycheck's result summary).
+ANSWER_STARTS = ("No. ", "Yes. ", "Yes, if you ", "Yes, with care: ", "It depends on ")
 BOOT_TIMEOUT_MS = 60_000  # Pyodide starts in about 5 s on a 2-core machine
 
 #: Marks the rendered result so that a later render (which replaces it) can be awaited.

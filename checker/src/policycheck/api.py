@@ -50,8 +50,8 @@ class Checker:
         answers to questions that do not apply are listed in ``ignored_facts`` instead of being an
         error (for forms that keep answers when the reader goes back).
         """
-        answers, ignored = read_scenario(self.engine, scenario, lenient=lenient)
-        return build_result(self.engine, answers, self.engine.evaluate(answers), ignored)
+        read = read_scenario(self.engine, scenario, lenient=lenient)
+        return build_result(self.engine, read, self.engine.evaluate(read.answers))
 
     def check_text(self, text: str) -> str:
         """A scenario as JSON text in, the canonical result JSON out; a refusal as ``"!"`` + JSON
@@ -73,8 +73,9 @@ class Checker:
                 "type": f.type,
                 "question": f.question,
                 "help": f.help,
-                "values": [{"id": v.id, "label": v.label} for v in f.values],
+                "values": [{"id": v.id, "label": v.label, "says": v.says} for v in f.values],
                 "asked_when": f.asked_when,
+                "topic": f.topic,
             }
             for f in self.book.facts
         ]

@@ -54,7 +54,8 @@ def _parser() -> argparse.ArgumentParser:
 def _facts_text(checker: Checker) -> str:
     lines = []
     for f in checker.facts:
-        lines += [f"{f.id} ({'yes/no' if f.type == 'yes_no' else 'one of'})"]
+        kind = {"yes_no": "yes/no", "one_of": "one of", "several_of": "several of: a list"}[f.type]
+        lines += [f"{f.id} ({kind})"]
         lines += wrap(f.question, "    ")
         if f.asked_when is not None:
             lines += wrap(f"Asked when: {condition_text(f.asked_when, checker.engine)}", "    ")

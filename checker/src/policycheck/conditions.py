@@ -6,14 +6,15 @@ answered yet), ``NA`` (the question does not apply: its ``asked_when`` is false)
 Results follow Kleene's logic: ``True``, ``False`` or ``None`` (unknown).
 
 ``{fact: X, is: V}`` is false when X does not apply: "the post includes student material" is
-false when nothing is being posted. ``{rule: R}`` is true when rule R fires (after the rules that
-override it have been taken into account).
+false when nothing is being posted. ``{fact: X, has: V}`` reads a several-of fact (its answer is a
+set): true when the set includes V (or, for a list, any of its values). ``{rule: R}`` is true when
+rule R fires (after the rules that override it have been taken into account).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from typing import Any, Final
+from typing import Any, Final, cast
 
 from .model import Answer, Condition
 
@@ -55,7 +56,7 @@ Truth = bool | None
 Test = Callable[[Env], Truth]
 
 
-def _leaf(fact: str, allowed: frozenset[Answer]) -> Test:
+def _leaf(fact: str, allowed: frozenset[Any]) -> Test:
     def test(env: Env) -> Truth:
         value = env[fact]
         if value is UNKNOWN:
@@ -69,12 +70,30 @@ def _leaf(fact: str, allowed: frozenset[Answer]) -> Test:
     return test
 
 
+def _has(fact: str, wanted: frozenset[str]) -> Test:
+    def test(env: Env) -> Truth:
+        value = env[fact]
+        if value is UNKNOWN:
+            return None
+        if value is NA:
+            return False
+        if value.__class__ is Maybe:
+            return None if not wanted.isdisjoint(cast("frozenset[str]", value.value)) else False
+        return not wanted.isdisjoint(cast("frozenset[str]", value))
+
+    return test
+
+
+def _scalar_leaf(cond: Condition) -> bool:
+    return "fact" in cond and "has" not in cond
+
+
 def _junction(cond_list: Sequence[Condition], rule_tests: Mapping[str, Test], conjunctive: bool) -> Test:
-    """``all`` (conjunctive) or ``any`` of conditions; fact leaves are checked inline (fast path)."""
+    """``all`` (conjunctive) or ``any`` of conditions; is/in leaves are checked inline (fast path)."""
     leaves = tuple(
-        (c["fact"], frozenset(c["in"] if "in" in c else [c["is"]])) for c in cond_list if "fact" in c
+        (c["fact"], frozenset(c["in"] if "in" in c else [c["is"]])) for c in cond_list if _scalar_leaf(c)
     )
-    others = tuple(compile_condition(c, rule_tests) for c in cond_list if "fact" not in c)
+    others = tuple(compile_condition(c, rule_tests) for c in cond_list if not _scalar_leaf(c))
     stop = not conjunctive  # the value that decides the junction at once
 
     def test(env: Env) -> Truth:
@@ -121,6 +140,9 @@ def _rule(rule_id: str, tests: Mapping[str, Test]) -> Test:
 
 def compile_condition(cond: Condition, rule_tests: Mapping[str, Test]) -> Test:
     """A closure evaluating ``cond``. ``rule_tests`` is looked up when evaluated (late binding)."""
+    if "has" in cond:
+        wanted = cond["has"] if isinstance(cond["has"], list) else [cond["has"]]
+        return _has(cond["fact"], frozenset(wanted))
     if "fact" in cond:
         allowed = cond["in"] if "in" in cond else [cond["is"]]
         return _leaf(cond["fact"], frozenset(allowed))

@@ -5,12 +5,14 @@ Semantics (see checker/README.md):
 * Each rule's condition is evaluated with three-valued logic over the answers. A rule that is
   true fires *for certain*; a rule that is unknown *may* fire.
 * The overall verdict is the worst verdict of the rules that fire (``permitted`` when none does).
-* With unknown facts, the engine computes exactly the set of overall verdicts over every way of
-  answering them. It only needs to answer the facts read by the rules that may fire and could make
-  the verdict worse than the certain one; it enumerates those (a handful) in question order,
-  respecting ``asked_when``. One possible verdict: that verdict. Several: ``depends``, and the open
-  questions are exactly the unknown facts whose answer alone (with its follow-up questions) can
-  change the verdict.
+* With unknown facts, the engine computes exactly, over every way of answering them, the set of
+  overall verdicts and the sets of rules that fire. It only needs to answer the facts read by the
+  rules that may fire; the rules fall into independent groups (no unknown fact in common), each
+  enumerated on its own in question order, respecting ``asked_when``. One possible verdict: that
+  verdict. Several: ``depends``.
+* The open questions are exactly the unknown facts whose answer alone (with its follow-up
+  questions) can change the verdict ("verdict") or, failing that, what the reader must do: the
+  findings, with their conditions and consequences ("conditions").
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from .conditions import NA, UNKNOWN, Env, Maybe, Test, compile_condition, facts_
 from .model import RANK, VERDICTS, Answer, Condition, Fact, Rule, Rulebook
 
 _Row = tuple[tuple[Any, ...], int, frozenset[str]]
+VERDICT, CONDITIONS = "verdict", "conditions"  # what an open question can change
 
 
 @dataclass(frozen=True)
@@ -42,9 +45,13 @@ class Evaluation:
     env: Env
     certain: list[Rule]
     possible: list[Rule] = field(default_factory=list)
-    open_facts: list[str] = field(default_factory=list)
+    open_facts: list[str] = field(default_factory=list)  # in question order
+    open_kinds: dict[str, str] = field(default_factory=dict)  # fact -> VERDICT or CONDITIONS
     completions: int = 0
     ranks: frozenset[int] = frozenset()  # the possible overall verdicts (indexes into VERDICTS)
+    #: for each possible rule, one way the unknown facts it reads could be answered for it to fire
+    witness: dict[str, dict[str, Any]] = field(default_factory=dict)
+    findings_vary: bool = False  # the rules that fire differ between completions
 
 
 class Engine:
@@ -73,6 +80,7 @@ class Engine:
         self.asked: dict[str, Test | None] = {
             f.id: None if f.asked_when is None else compile_condition(f.asked_when, tests) for f in book.facts
         }
+        self.note_tests: dict[str, Test] = {n.id: compile_condition(n.when, tests) for n in book.notes}
 
         # facts each fact's asked_when depends on, transitively (its "ancestors") and the reverse
         self.ancestors: dict[str, frozenset[str]] = {}
@@ -145,6 +153,10 @@ class Engine:
     # --- evaluation -----------------------------------------------------------------------
 
     def evaluate(self, answers: Mapping[str, Answer], *, explain: bool = True) -> Evaluation:
+        """The verdict, the findings and (with ``explain``) the open questions for these answers.
+
+        Without ``explain`` only the verdict is computed exactly (what proofs and what-ifs need).
+        """
         env, plan = self.environment(answers)
         certain: list[Rule] = []
         undecided: list[Rule] = []
@@ -156,13 +168,17 @@ class Engine:
             elif t is None:
                 undecided.append(r)
         base = min((RANK[r.verdict] for r in certain), default=RANK["permitted"])
-        worse = [r for r in undecided if RANK[r.verdict] < base]
-        if not worse:
-            return Evaluation(VERDICTS[base], env, certain, ranks=frozenset([base]))
+        relevant = undecided if explain else [r for r in undecided if RANK[r.verdict] < base]
+        if not relevant:
+            kinds: dict[str, str] = {}
+            if explain:
+                self._note_questions(env, kinds)
+            opened = sorted(kinds, key=self.order.__getitem__)
+            return Evaluation(VERDICTS[base], env, certain, [], opened, kinds, ranks=frozenset([base]))
         for root in self.roots:
             if env[root] is UNKNOWN:
                 return self._branch(answers, root, env, certain, explain)
-        return self._enumerate(env, certain, worse, base, explain)
+        return self._enumerate(env, certain, relevant, base, explain)
 
     def _branch(
         self, answers: Mapping[str, Answer], root: str, env: Env, certain: list[Rule], explain: bool
@@ -171,39 +187,75 @@ class Engine:
 
         Every other question depends on the root one, so a fact matters overall exactly when it
         matters for some answer to the root question; the root question matters when the
-        answers to it can give different verdicts.
+        answers to it can give different verdicts (or, failing that, different findings).
         """
         ranks: set[int] = set()
-        open_facts: set[str] = set()
-        maybe: set[str] = set()
+        kinds: dict[str, str] = {}
+        maybe: dict[str, Rule] = {}
+        witness: dict[str, dict[str, Any]] = {}
+        fixed: set[frozenset[str]] = set()  # what fires, in the branches where it cannot vary
+        vary = False
         completions = 0
-        for value in self.fact[root].value_ids:
+        for value in self.fact[root].answers:
             ev = self.evaluate({**answers, root: value}, explain=explain)
             ranks |= ev.ranks
-            open_facts.update(ev.open_facts)
-            maybe.update(r.id for r in (*ev.certain, *ev.possible))
+            for fid, kind in ev.open_kinds.items():
+                if kinds.get(fid) != VERDICT:
+                    kinds[fid] = kind
+            for r in (*ev.certain, *ev.possible):
+                maybe.setdefault(r.id, r)
+                if r.id not in witness:
+                    witness[r.id] = {root: value, **ev.witness.get(r.id, {})}
+            if ev.findings_vary:
+                vary = True
+            else:
+                fixed.add(frozenset(r.id for r in ev.certain))
             completions += max(ev.completions, 1)
+        vary = vary or len(fixed) > 1
         sure = {r.id for r in certain}
         possible = [r for r in self.book.rules if r.id in maybe and r.id not in sure]
-        if len(ranks) == 1:
-            return Evaluation(
-                VERDICTS[next(iter(ranks))], env, certain, possible, [], completions, frozenset(ranks)
-            )
-        opened = sorted(open_facts | {root}, key=self.order.__getitem__) if explain else []
-        return Evaluation("depends", env, certain, possible, opened, completions, frozenset(ranks))
+        verdict = VERDICTS[next(iter(ranks))] if len(ranks) == 1 else "depends"
+        if explain:
+            if len(ranks) > 1:
+                kinds[root] = VERDICT
+            elif vary:
+                kinds[root] = CONDITIONS
+        opened = sorted(kinds, key=self.order.__getitem__) if explain else []
+        return Evaluation(
+            verdict,
+            env,
+            certain,
+            possible,
+            opened,
+            kinds if explain else {},
+            completions,
+            frozenset(ranks),
+            {r.id: witness[r.id] for r in possible} if explain else {},
+            vary,
+        )
+
+    def _note_questions(self, env: Env, kinds: dict[str, str]) -> None:
+        """An unknown question that a still undecided note reads is worth asking too (kind
+        CONDITIONS): the note tells the reader what to do (an emergency, a family member)."""
+        for note in self.book.notes:
+            if self.note_tests[note.id](env) is None:
+                for fid in facts_read(note.when):
+                    if env[fid] is UNKNOWN and fid not in kinds:
+                        kinds[fid] = CONDITIONS
 
     def verdict(self, answers: Mapping[str, Answer]) -> str:
         return self.evaluate(answers, explain=False).verdict
 
     def _enumerate(
-        self, env: Env, certain: list[Rule], worse: list[Rule], base: int, explain: bool
+        self, env: Env, certain: list[Rule], undecided: list[Rule], base: int, explain: bool
     ) -> Evaluation:
-        """Exact verdicts over every completion of the unknown facts the undecided rules read.
+        """Exact verdicts and fired rules over every completion of the unknown facts the undecided
+        rules read.
 
         The undecided rules fall into independent groups (no unknown fact in common): each group
         is enumerated on its own, and the overall verdicts are the worst-of combinations.
         """
-        components = self._components(env, worse)
+        components = self._components(env, undecided)
         spans: list[tuple[list[str], list[Rule], list[_Row], set[int]]] = []
         for slots, rules in components:
             rows = self._rows(env, slots, rules)
@@ -212,27 +264,49 @@ class Engine:
         for *_, ranks in spans:
             possible_ranks = {min(a, b) for a in possible_ranks for b in ranks}
         verdict = VERDICTS[next(iter(possible_ranks))] if len(possible_ranks) == 1 else "depends"
-        fired_any: set[str] = set()
-        for _, _, rows, _ in spans:
-            for _, _, fired in rows:
-                fired_any |= fired
-        possible = [r for r in worse if r.id in fired_any]
-        open_facts: list[str] = []
-        if verdict == "depends" and explain:
-            for i, (slots, _, rows, _) in enumerate(spans):
-                lenient = min([base, *(max(s[3]) for j, s in enumerate(spans) if j != i)])
-                open_facts += self._open_questions(slots, rows, env, lenient)
-            open_facts.sort(key=self.order.__getitem__)
         completions = sum(len(s[2]) for s in spans)
-        return Evaluation(verdict, env, certain, possible, open_facts, completions, frozenset(possible_ranks))
+        if not explain:
+            return Evaluation(verdict, env, certain, completions=completions, ranks=frozenset(possible_ranks))
+        witness: dict[str, dict[str, Any]] = {}
+        always: set[str] = set()  # fire in every completion, though three-valued logic cannot tell
+        for slots, _rules, rows, _ in spans:
+            always |= frozenset.intersection(*(fired for _, _, fired in rows))
+            for values, _, fired in rows:
+                for rid in fired:
+                    if rid not in witness:
+                        read = self.reads[rid]
+                        witness[rid] = {s: v for s, v in zip(slots, values, strict=True) if s in read}
+        certain = [*certain, *(r for r in undecided if r.id in always)]
+        possible = [r for r in undecided if r.id in witness and r.id not in always]
+        for rid in always:
+            witness.pop(rid, None)
+        kinds: dict[str, str] = {}
+        for i, (slots, _, rows, _) in enumerate(spans):
+            lenient = min([base, *(max(s[3]) for j, s in enumerate(spans) if j != i)])
+            kinds.update(self._open_questions(slots, rows, env, lenient))
+        self._note_questions(env, kinds)
+        opened = sorted(kinds, key=self.order.__getitem__)
+        vary = any(len({fired for _, _, fired in rows}) > 1 for _, _, rows, _ in spans)
+        return Evaluation(
+            verdict,
+            env,
+            certain,
+            possible,
+            opened,
+            kinds,
+            completions,
+            frozenset(possible_ranks),
+            witness,
+            vary,
+        )
 
-    def _components(self, env: Env, worse: list[Rule]) -> list[tuple[list[str], list[Rule]]]:
+    def _components(self, env: Env, rules: list[Rule]) -> list[tuple[list[str], list[Rule]]]:
         unknown = {
             r.id: {f for f in self.reads[r.id] if env[f] is UNKNOWN or env[f].__class__ is Maybe}
-            for r in worse
+            for r in rules
         }
         groups: list[tuple[set[str], list[Rule]]] = []
-        for r in worse:
+        for r in rules:
             facts, members = set(unknown[r.id]), [r]
             keep = []
             for g in groups:
@@ -272,7 +346,7 @@ class Engine:
                 work[fid] = before.value
                 walk(i + 1)
             else:
-                for value in self.fact[fid].value_ids:
+                for value in self.fact[fid].answers:
                     work[fid] = value
                     walk(i + 1)
             work[fid] = before
@@ -282,25 +356,31 @@ class Engine:
 
     def _open_questions(
         self, slots: Sequence[str], rows: Sequence[_Row], env: Env, lenient: int
-    ) -> list[str]:
-        """Unknown facts such that changing one (and answering its follow-ups) can change the verdict.
+    ) -> dict[str, str]:
+        """Unknown facts such that changing one (and answering its follow-ups) can change the verdict,
+        or else what fires: fact -> VERDICT or CONDITIONS.
 
-        Rows are grouped by every other fact except the fact's follow-up questions; in a group,
-        two different answers leading to different verdicts (clamped to what the rest of the
-        scenario allows: ``lenient`` is the mildest verdict the other groups can give) show it matters.
+        Rows are grouped by every other fact except the fact's follow-up questions; in a group, two
+        different answers leading to different verdicts (clamped to what the rest of the scenario
+        allows: ``lenient`` is the mildest verdict the other groups can give) show that it changes
+        the verdict; leading to different fired rules, that it changes what the reader must do.
         """
-        out = []
+        out: dict[str, str] = {}
         for i, fid in enumerate(slots):
             if env[fid] is not UNKNOWN:
                 continue
             follow = self.descendants[fid]
             keep = [j for j, s in enumerate(slots) if j != i and s not in follow]
-            groups: dict[tuple[Any, ...], tuple[set[Any], set[int]]] = {}
-            for values, rank, _ in rows:
+            groups: dict[tuple[Any, ...], tuple[set[Any], set[int], set[frozenset[str]]]] = {}
+            for values, rank, fired in rows:
                 key = tuple(values[j] for j in keep)
-                seen, ranks = groups.setdefault(key, (set(), set()))
+                seen, ranks, fireds = groups.setdefault(key, (set(), set(), set()))
                 seen.add(values[i])
                 ranks.add(min(rank, lenient))
-            if any(len(seen) > 1 and len(ranks) > 1 for seen, ranks in groups.values()):
-                out.append(fid)
+                fireds.add(fired)
+            varied = [g for g in groups.values() if len(g[0]) > 1]
+            if any(len(ranks) > 1 for _, ranks, _ in varied):
+                out[fid] = VERDICT
+            elif any(len(fireds) > 1 for _, _, fireds in varied):
+                out[fid] = CONDITIONS
         return out

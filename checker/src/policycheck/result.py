@@ -1,4 +1,13 @@
-"""The result format (``RESULT_FORMAT``): plain JSON-serialisable data."""
+"""The result format (``RESULT_FORMAT``): plain JSON-serialisable data, a plain answer first.
+
+A result leads with the verdict in words and one plain sentence (``summary``) built from the
+deciding finding's headline; clause ids are citations, never part of that sentence. Findings are
+the rules that apply for certain (prohibitions, conditions, cautions, permissions), the most
+specific clause first; each says which part of the situation it is about, why ("because"), what
+to do, what can happen (the consequences the policy states, with its own conditions) and what
+would change it. What only may apply is written as "If ..., then ..." from answers the reader has
+not given. "I don't know" is an answer: it is listed with the others.
+"""
 
 from __future__ import annotations
 
@@ -6,9 +15,10 @@ import json
 from collections.abc import Mapping
 from typing import Any
 
-from .conditions import is_answer, supporting_facts
+from .conditions import NA, UNKNOWN, supporting_facts
 from .engine import Engine, Evaluation
-from .model import RANK, RESULT_FORMAT, VERDICT_LABELS, Answer, Rule
+from .model import FINDING_ROLES, RANK, RESULT_FORMAT, VERDICT_LABELS, Answer, Fact, Rule
+from .validate import Scenario
 
 
 def to_json(result: Mapping[str, Any]) -> str:
@@ -16,126 +26,235 @@ def to_json(result: Mapping[str, Any]) -> str:
     return json.dumps(result, sort_keys=True, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
 
 
-def _answer(checker: Engine, fid: str, answer: Answer) -> dict[str, Any]:
-    fact = checker.fact[fid]
-    return {"fact": fid, "question": fact.question, "answer": answer, "answer_label": fact.label(answer)}
+def join_words(items: list[str]) -> str:
+    """``a``, ``a and b``, ``a, b and c``."""
+    if len(items) <= 1:
+        return "".join(items)
+    return ", ".join(items[:-1]) + " and " + items[-1]
 
 
-def _clause(checker: Engine, cid: str) -> dict[str, str]:
-    c = checker.book.clauses[cid]
-    return {"id": c.id, "title": c.title, "words": c.words, "url": c.url}
+def sentence(text: str) -> str:
+    return text[:1].upper() + text[1:]
 
 
-def _sorted(checker: Engine, rules: list[Rule]) -> list[Rule]:
-    return sorted(rules, key=lambda r: (RANK[r.verdict], checker.rule_order[r.id]))
+def _answer(fact: Fact, answer: Answer | None) -> dict[str, Any]:
+    return {
+        "fact": fact.id,
+        "question": fact.question,
+        "answer": fact.to_json(answer),
+        "answer_label": fact.label(answer),
+        "says": fact.says(answer),
+    }
 
 
-def build_result(
-    checker: Engine,
-    answers: Mapping[str, Answer],
-    ev: Evaluation,
-    ignored: list[tuple[str, Answer, str]],
-) -> dict[str, Any]:
-    conds = {r.id: r.when for r in checker.book.rules}
-    memo: dict[tuple[str, Answer], str] = {}
+def _clause(engine: Engine, cid: str, *, words: bool = True) -> dict[str, str]:
+    c = engine.book.clauses[cid]
+    out = {"id": c.id, "title": c.title, "url": c.url}
+    if words:
+        out["words"] = c.words
+    return out
+
+
+SUMMARY_TOPICS = 4
+"""At most this many topics in an "It depends on ..." sentence; the rest are counted."""
+
+
+def _sorted(engine: Engine, rules: list[Rule]) -> list[Rule]:
+    """Worst first; within a verdict the most specific first: the deeper clause (a listed item
+    before the sentence that introduces it), then the rule with something at stake (a
+    consequence), then the rule that reads more of the situation, then source order."""
+    return sorted(
+        rules,
+        key=lambda r: (
+            RANK[r.verdict],
+            -r.clause.count("."),
+            not r.consequences,
+            -len(engine.reads[r.id]),
+            engine.rule_order[r.id],
+        ),
+    )
+
+
+def _needed(engine: Engine, rule: Rule, answers: Mapping[str, Answer]) -> dict[str, frozenset[str]]:
+    """For each several-of question the rule reads, the chosen values (an activity, a kind of
+    contact) without which the rule would not fire: the parts of the situation it is about."""
+    needed: dict[str, frozenset[str]] = {}
+    for fid in sorted(engine.reads[rule.id], key=engine.order.__getitem__):
+        chosen = answers.get(fid)
+        if engine.fact[fid].type != "several_of" or not isinstance(chosen, frozenset):
+            continue
+        parts = set()
+        for value in chosen:
+            env, _ = engine.environment({**answers, fid: chosen - {value}})
+            if engine.effective[rule.id](env) is not True:
+                parts.add(value)
+        if parts:
+            needed[fid] = frozenset(parts)
+    return needed
+
+
+def _about(engine: Engine, needed: Mapping[str, frozenset[str]]) -> list[str]:
+    return [v.label for fid, parts in needed.items() for v in engine.fact[fid].values if v.id in parts]
+
+
+def _alternatives(fact: Fact, given: Answer) -> list[Answer]:
+    if isinstance(
+        given, frozenset
+    ):  # one value fewer, if that leaves something: the same situation, less of it
+        return [given - {v} for v in sorted(given, key=fact.value_ids.index)] if len(given) > 1 else []
+    return [v for v in fact.value_ids if v != given]
+
+
+def _consequences(engine: Engine, rule: Rule) -> list[dict[str, Any]]:
+    out = []
+    for ref in rule.consequences:
+        c = engine.book.consequences[ref.id]
+        out.append({"id": c.id, "text": c.text, "clause": c.clause, "if": ref.condition})
+    return out
+
+
+def _finding_base(engine: Engine, rule: Rule) -> dict[str, Any]:
+    return {
+        "rule": rule.id,
+        "role": FINDING_ROLES[rule.verdict],
+        "verdict": rule.verdict,
+        "verdict_label": VERDICT_LABELS[rule.verdict],
+        "headline": rule.headline,
+        "clause": _clause(engine, rule.clause),
+        "cites": [_clause(engine, c, words=False) for c in rule.cites],
+        "explanation": rule.explanation,
+        "obligations": list(rule.obligations),
+        "consequences": _consequences(engine, rule),
+    }
+
+
+def _hypothesis(engine: Engine, ev: Evaluation, rule: Rule) -> tuple[str, list[dict[str, Any]]]:
+    """ "If ..., then": the unknown answers under which a possible finding would apply (one way)."""
+    witness = ev.witness.get(rule.id, {})
+    assumed = [
+        (engine.fact[fid], value)
+        for fid, value in sorted(witness.items(), key=lambda kv: engine.order[kv[0]])
+        if ev.env.get(fid) is UNKNOWN and value is not NA
+    ]
+    if not assumed:
+        return "Depending on the answers you have not given yet", []
+    text = "If " + join_words([fact.says(value) for fact, value in assumed])
+    return text, [_answer(fact, value) for fact, value in assumed]
+
+
+def _lower(text: str) -> str:
+    return text[:1].lower() + text[1:]
+
+
+def summary(
+    verdict: str, findings: list[dict[str, Any]], questions: list[dict[str, Any]], number: str
+) -> str:
+    """The plain answer, built from the deciding finding's headline: "No. Don't ...", "Yes, if you
+    keep ...", "Yes, with care: think ...", "It depends on whether ...". Every caution that applies
+    is carried too ("Also, ..."): a caution never vanishes behind a condition."""
+    cautions = [f["headline"] for f in findings if f["verdict"] == "caution"]
+    if verdict == "depends":
+        topics = [q["topic"] for q in questions if q["changes"] == "verdict"]
+        if len(topics) > SUMMARY_TOPICS:
+            more = len(topics) - SUMMARY_TOPICS + 1
+            topics = [*topics[: SUMMARY_TOPICS - 1], f"{more} more questions below"]
+        text = f"It depends on {join_words(topics)}."
+    elif not findings:
+        text = f"Yes. No rule of Policy {number} limits this."
+    else:
+        lead = next(f for f in findings if f["verdict"] == verdict)["headline"]
+        text = {
+            "not_permitted": f"No. {lead}",
+            "permitted_with_conditions": f"Yes, if you {_lower(lead)}",
+            "caution": f"Yes, with care: {_lower(lead)}",
+            "permitted": f"Yes. {lead}",
+        }[verdict]
+        if verdict == "caution":
+            cautions.remove(lead)
+    for caution in cautions:
+        text += f" Also, {_lower(caution)}"
+    return text
+
+
+def build_result(engine: Engine, scenario: Scenario, ev: Evaluation) -> dict[str, Any]:
+    answers = scenario.answers
+    conds = {r.id: r.when for r in engine.book.rules}
+    memo: dict[tuple[str, Any], str] = {}
 
     def because(rule: Rule) -> list[str]:
-        found = supporting_facts(rule.when, ev.env, checker.test_of, conds)
-        return sorted(set(found), key=checker.order.__getitem__)
+        found = supporting_facts(rule.when, ev.env, engine.test_of, conds)
+        if not found:  # it applies whatever the unknown answers are: the answers it reads are why
+            found = [f for f in engine.reads[rule.id] if f in answers]
+        return sorted(set(found), key=engine.order.__getitem__)
 
     def would_change(facts: list[str]) -> list[dict[str, Any]]:
         out = []
         for fid in facts:
-            if fid in checker.roots:
+            if fid in engine.roots:
                 continue
-            for value in checker.fact[fid].value_ids:
-                if value == answers.get(fid):
-                    continue
+            fact = engine.fact[fid]
+            for value in _alternatives(fact, answers[fid]):
                 key = (fid, value)
                 if key not in memo:
-                    memo[key] = checker.verdict({**answers, fid: value})
+                    memo[key] = engine.verdict({**answers, fid: value})
                 if memo[key] != ev.verdict:
-                    out.append({**_answer(checker, fid, value), "verdict": memo[key]})
+                    out.append(
+                        {
+                            **_answer(fact, value),
+                            "verdict": memo[key],
+                            "verdict_label": VERDICT_LABELS[memo[key]],
+                        }
+                    )
         return out
 
-    def finding(rule: Rule, certain: bool) -> dict[str, Any]:
-        facts = because(rule) if certain else [f for f in checker.reads[rule.id] if is_answer(ev.env[f])]
-        facts = sorted(facts, key=checker.order.__getitem__)
-        return {
-            "rule": rule.id,
-            "verdict": rule.verdict,
-            "verdict_label": VERDICT_LABELS[rule.verdict],
-            "clause": _clause(checker, rule.clause),
-            "explanation": rule.explanation,
-            "because": [_answer(checker, f, answers[f]) for f in facts],
-            "obligations": list(rule.obligations),
-            "consequences": [
-                {
-                    "id": c,
-                    "text": checker.book.consequences[c].text,
-                    "clause": checker.book.consequences[c].clause,
-                }
-                for c in rule.consequences
-            ],
-            "would_change": would_change(facts) if certain else [],
-        }
-
-    findings = [finding(r, True) for r in _sorted(checker, ev.certain)]
-    possible = [finding(r, False) for r in _sorted(checker, ev.possible)]
+    findings = []
+    for rule in _sorted(engine, ev.certain):
+        facts = because(rule)
+        needed = _needed(engine, rule, answers)
+        findings.append(
+            {
+                **_finding_base(engine, rule),
+                "about": _about(engine, needed),
+                "because": [_answer(engine.fact[f], needed.get(f, answers[f])) for f in facts],
+                "would_change": would_change(facts),
+            }
+        )
+    possible = []
+    for rule in _sorted(engine, ev.possible):
+        condition, assuming = _hypothesis(engine, ev, rule)
+        possible.append({**_finding_base(engine, rule), "if": condition, "assuming": assuming})
+    unsure = set(scenario.unsure)
     open_questions = []
     for fid in ev.open_facts:
-        fact = checker.fact[fid]
+        fact = engine.fact[fid]
         open_questions.append(
             {
                 "fact": fid,
                 "question": fact.question,
                 "help": fact.help,
+                "topic": fact.topic,
                 "type": fact.type,
                 "values": [{"id": v.id, "label": v.label} for v in fact.values],
+                "changes": ev.open_kinds[fid],
+                "unsure": fid in unsure,
             }
         )
+    notes = [
+        {"id": n.id, "text": n.text, "clauses": [_clause(engine, c, words=False) for c in n.clauses]}
+        for n in engine.book.notes
+        if engine.note_tests[n.id](ev.env) is True
+    ]
+    given = [_answer(f, answers.get(f.id)) for f in engine.facts if f.id in answers or f.id in unsure]
     return {
         "format": RESULT_FORMAT,
-        "policy": checker.book.policy.as_result(),
+        "policy": engine.book.policy.as_result(),
         "verdict": ev.verdict,
         "verdict_label": VERDICT_LABELS[ev.verdict],
-        "summary": _summary(checker.book.policy.number, ev.verdict, findings, possible, open_questions),
-        "answers": [_answer(checker, f.id, answers[f.id]) for f in checker.facts if f.id in answers],
+        "summary": summary(ev.verdict, findings, open_questions, engine.book.policy.number),
+        "answers": given,
         "findings": findings,
         "possible_findings": possible,
         "open_questions": open_questions,
-        "ignored_facts": [{**_answer(checker, f, a), "reason": why} for f, a, why in ignored],
+        "notes": notes,
+        "ignored_facts": [{**_answer(engine.fact[f], a), "reason": why} for f, a, why in scenario.ignored],
     }
-
-
-def _cited(findings: list[dict[str, Any]], verdict: str | None = None) -> str:
-    ids = list(
-        dict.fromkeys(f["clause"]["id"] for f in findings if verdict is None or f["verdict"] == verdict)
-    )
-    return ", ".join(ids)
-
-
-def _summary(
-    number: str,
-    verdict: str,
-    findings: list[dict[str, Any]],
-    possible: list[dict[str, Any]],
-    questions: list[dict[str, Any]],
-) -> str:
-    if verdict == "depends":
-        n = len(questions)
-        return (
-            f"It depends on {n} open question{'s' if n != 1 else ''}: the answer could change the verdict "
-            f"(clauses that may apply: {_cited(possible)})."
-        )
-    if verdict == "not_permitted":
-        cited = _cited(findings, verdict) or _cited(possible, verdict)
-        return f"Not permitted as described: see {cited}."
-    if verdict == "permitted" and not findings:
-        return f"No clause of Policy {number} restricts this as described."
-    cited = _cited(findings, verdict) or _cited(possible, verdict)
-    if verdict == "permitted_with_conditions":
-        return f"Permitted, provided you meet the conditions of {cited}."
-    if verdict == "caution":
-        return f"Permitted, but the policy asks for caution: see {cited}."
-    return f"Permitted: see {cited}."

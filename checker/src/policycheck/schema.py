@@ -16,6 +16,13 @@ def scenario_schema(book: Rulebook) -> dict[str, Any]:
             desc += " (asked only when it applies; see `policycheck POLICY --facts`)"
         if f.type == "yes_no":
             props[f.id] = {"type": ["boolean", "null"], "description": desc}
+        elif f.type == "several_of":
+            props[f.id] = {
+                "type": ["array", "null"],
+                "items": {"enum": list(f.value_ids)},
+                "uniqueItems": True,
+                "description": desc + " (a list: every value that applies, [] for none)",
+            }
         else:
             props[f.id] = {"enum": [*f.value_ids, None], "description": desc}
     return {
@@ -23,8 +30,9 @@ def scenario_schema(book: Rulebook) -> dict[str, Any]:
         "$id": "scenario.schema.json",
         "title": f"A scenario for the Policy {book.policy.number} checker ({SCENARIO_FORMAT})",
         "description": (
-            "facts: fact id -> answer; an absent fact or null is unknown. An answer to a question that does "
-            "not apply given the other answers (see each fact's asked_when) is rejected as contradictory."
+            'facts: fact id -> answer; an absent fact is not answered and null is "I don\'t know". '
+            "An answer to a question that does not apply given the other answers (see each fact's asked_when)"
+            " is rejected as contradictory."
         ),
         "type": "object",
         "additionalProperties": False,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from .conditions import NA, facts_read, is_answer
@@ -38,14 +39,49 @@ def _show(answer: Any) -> str:
         return "true"
     if answer is False:
         return "false"
+    if isinstance(answer, frozenset):
+        return repr(sorted(answer))
     return repr(answer)
+
+
+@dataclass(frozen=True)
+class Scenario:
+    """A valid scenario: its answers, the questions answered "I don't know", the answers set aside."""
+
+    answers: dict[str, Answer]
+    unsure: tuple[str, ...] = ()  # in question order
+    ignored: tuple[tuple[str, Answer, str], ...] = ()
+
+
+def _check_several(fact: Fact, value: Any) -> str | None:
+    ids = [str(v) for v in fact.value_ids]
+    if not isinstance(value, list):
+        return (
+            f"fact {fact.id!r} takes a list of its values {', '.join(map(repr, ids))} (an empty list for "
+            f'none of them, or null for "I don\'t know"), not {_show(value)}'
+        )
+    problems = []
+    for item in value:
+        if not isinstance(item, str):
+            problems.append(f"fact {fact.id!r} lists {_show(item)}, which is not one of its values")
+        elif item not in ids:
+            problems.append(
+                f"fact {fact.id!r} has no value {item!r}{_suggest(item, ids)};"
+                f" allowed: {', '.join(map(repr, ids))}"
+            )
+    twice = sorted({str(v) for v in value if isinstance(v, str) and value.count(v) > 1})
+    if twice:
+        problems.append(f"fact {fact.id!r} lists {', '.join(map(repr, twice))} more than once")
+    return "; ".join(problems) or None
 
 
 def _check_value(fact: Fact, value: Any) -> str | None:
     if fact.type == "yes_no":
         if not isinstance(value, bool):
-            return f"fact {fact.id!r} takes true or false (or null for unknown), not {_show(value)}"
+            return f'fact {fact.id!r} takes true or false (or null for "I don\'t know"), not {_show(value)}'
         return None
+    if fact.type == "several_of":
+        return _check_several(fact, value)
     ids = [str(v) for v in fact.value_ids]
     if not isinstance(value, str):
         return f"fact {fact.id!r} takes one of {', '.join(map(repr, ids))} (or null), not {_show(value)}"
@@ -55,13 +91,12 @@ def _check_value(fact: Fact, value: Any) -> str | None:
     return None
 
 
-def read_scenario(
-    checker: Engine, scenario: Any, *, lenient: bool = False
-) -> tuple[dict[str, Answer], list[tuple[str, Answer, str]]]:
-    """The answers of a scenario, and the answers ignored because their question does not apply.
+def read_scenario(checker: Engine, scenario: Any, *, lenient: bool = False) -> Scenario:
+    """The answers of a scenario; ``null`` is the answer "I don't know" (an absent fact: not asked).
 
     Raises ScenarioError listing every problem. With ``lenient``, answers to questions that do
-    not apply are set aside (and reported as ignored) instead of being an error.
+    not apply are set aside (and reported as ignored) instead of being an error. An "I don't know"
+    to a question that does not apply is simply dropped.
     """
     if not isinstance(scenario, Mapping):
         raise ScenarioError(
@@ -83,6 +118,7 @@ def read_scenario(
         problems.append(f"'facts' must be an object (fact id -> answer), not {type(facts).__name__}")
         facts = {}
     answers: dict[str, Answer] = {}
+    unsure: set[str] = set()
     ids = [f.id for f in checker.facts]
     for key, value in facts.items():
         fact = checker.fact.get(key) if isinstance(key, str) else None
@@ -90,12 +126,13 @@ def read_scenario(
             problems.append(f"unknown fact {key!r}{_suggest(str(key), ids)}")
             continue
         if value is None:
+            unsure.add(key)
             continue
         wrong = _check_value(fact, value)
         if wrong:
             problems.append(wrong)
         else:
-            answers[key] = value
+            answers[key] = frozenset(value) if fact.type == "several_of" else value
     ignored: list[tuple[str, Answer, str]] = []
     if answers:
         env, _ = checker.environment(answers)
@@ -108,7 +145,9 @@ def read_scenario(
                     problems.append(f"contradictory facts: {reason}")
     if problems:
         raise ScenarioError(problems)
-    return answers, ignored
+    env, _ = checker.environment(answers)
+    kept = tuple(f.id for f in checker.facts if f.id in unsure and env[f.id] is not NA)
+    return Scenario(answers, kept, tuple(ignored))
 
 
 def _not_applicable(

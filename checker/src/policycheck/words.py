@@ -43,6 +43,10 @@ def _rule_applies(rule: Rule, style: Style) -> str:
 def leaf_words(cond: Condition, engine: Engine, style: Style = PLAIN) -> str:
     """``{fact, is}`` / ``{fact, in}`` in words: the question, then the answer(s) that satisfy it."""
     fact = engine.fact[cond["fact"]]
+    if "has" in cond:  # a several-of question: its answer includes one of these
+        wanted = cond["has"] if isinstance(cond["has"], list) else [cond["has"]]
+        answers = " or ".join(style.answer(fact.value(v).label) for v in wanted)
+        return f"{style.text(_quoted(fact.question))} includes {answers}"
     wanted = cond["in"] if "in" in cond else [cond["is"]]
     answers = " or ".join(style.answer(fact.label(v)) for v in wanted)
     return f"{style.text(_quoted(fact.question))} {answers}"

@@ -5,7 +5,9 @@
 // of answers that each question's applicability can depend on.
 //
 // asked_when conditions read only facts listed earlier (the source's validation guarantees it),
-// never rules: {fact, is} | {fact, in} | {all: [...]} | {any: [...]} | {not: ...}.
+// never rules: {fact, is} | {fact, in} | {fact, has} | {all: [...]} | {any: [...]} | {not: ...}.
+// A several-of fact's answer is an array of value ids; {fact, has} is true when it includes the
+// value (or any of the values).
 
 /** The state of a fact: an answer that counts, not applicable, unknown, or answered while whether
  *  it applies is itself still unknown ("maybe"). */
@@ -29,12 +31,18 @@ export function truth(cond, env) {
     return inner === null ? null : !inner;
   }
   if ("fact" in cond) {
-    const allowed = "in" in cond ? cond.in : [cond.is];
     const entry = env.get(cond.fact) ?? { state: UNKNOWN };
     if (entry.state === UNKNOWN) return null;
     if (entry.state === NA) return false;
-    if (entry.state === MAYBE) return allowed.includes(entry.value) ? null : false;
-    return allowed.includes(entry.value);
+    let hit;
+    if ("has" in cond) {
+      const wanted = Array.isArray(cond.has) ? cond.has : [cond.has];
+      hit = wanted.some((w) => entry.value.includes(w));
+    } else {
+      hit = ("in" in cond ? cond.in : [cond.is]).includes(entry.value);
+    }
+    if (entry.state === MAYBE) return hit ? null : false;
+    return hit;
   }
   throw new Error(`not a condition the form can read: ${JSON.stringify(cond)}`);
 }

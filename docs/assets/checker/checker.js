@@ -54,9 +54,18 @@ let notices = [];
 /** The answers that apply (their question is asked, given the other answers). */
 const applicableAnswers = () => applicableOf(facts, answers);
 
+/** The scenario the form sends: the answers that apply, and "I don't know" (null) for the
+ *  questions asked now that the reader said they don't know. */
 function scenario() {
   const sent = {};
-  for (const [id, v] of applicableAnswers()) sent[id] = v;
+  const env = environment(facts, answers);
+  for (const fact of facts) {
+    const entry = env.get(fact.id);
+    if (entry.state === "value") sent[fact.id] = entry.value;
+    else if (answers.has(fact.id) && answers.get(fact.id) === null && entry.state === "unknown" && entry.asked) {
+      sent[fact.id] = null;
+    }
+  }
   return { facts: sent };
 }
 
@@ -81,6 +90,9 @@ function decodeScenario(text) {
 function valid(fact, value) {
   if (value === null) return true;
   if (fact.type === "yes_no") return value === true || value === false;
+  if (fact.type === "several_of") {
+    return Array.isArray(value) && new Set(value).size === value.length && value.every((x) => fact.values.some((v) => v.id === x));
+  }
   return fact.values.some((v) => v.id === value);
 }
 
@@ -135,13 +147,14 @@ const fromRadio = (text) =>
 function buildQuestion(fact) {
   const qid = `q-${fact.id}`;
   const name = `pc-${fact.id}`;
+  const several = fact.type === "several_of";
   const options = [...optionList(fact), { value: UNKNOWN, label: "I don’t know" }];
   const help = fact.help ? h("p", { class: "pc-help", id: `${qid}-help`, text: fact.help }) : null;
   const note = h("p", { class: "pc-note", id: `${qid}-note`, hidden: true });
   const fs = h(
     "fieldset",
     {
-      class: "pc-q",
+      class: several ? "pc-q pc-several" : "pc-q",
       id: qid,
       "data-fact": fact.id,
       hidden: true,
@@ -156,7 +169,7 @@ function buildQuestion(fact) {
         h(
           "label",
           { class: o.value === UNKNOWN ? "pc-opt pc-unknown" : "pc-opt" },
-          h("input", { type: "radio", name, value: o.value, id: `${qid}-${i}` }),
+          h("input", { type: several ? "checkbox" : "radio", name, value: o.value, id: `${qid}-${i}` }),
           h("span", { text: o.label }),
         ),
       ),
@@ -164,7 +177,14 @@ function buildQuestion(fact) {
     note,
   );
   fs.addEventListener("change", (event) => {
-    answers.set(fact.id, fromRadio(event.target.value));
+    if (!several) {
+      answers.set(fact.id, fromRadio(event.target.value));
+    } else if (event.target.value === UNKNOWN) {
+      answers.set(fact.id, event.target.checked ? null : []);
+    } else {
+      const chosen = [...fs.querySelectorAll("input:checked")].map((i) => i.value).filter((v) => v !== UNKNOWN);
+      answers.set(fact.id, fact.values.map((v) => `v:${v.id}`).filter((v) => chosen.includes(v)).map((v) => v.slice(2)));
+    }
     changed();
   });
   return fs;
@@ -190,8 +210,14 @@ function syncForm() {
     // asked now (its asked_when holds) and, once the checker has answered, able to change the verdict
     const asked = isAsked(fact, env) && (!lastResult || open.has(fact.id));
     fs.hidden = !(answered || asked);
-    const value = answered ? toRadio(answers.get(fact.id)) : null;
-    for (const input of fs.querySelectorAll("input")) input.checked = input.value === value;
+    const given = answered ? answers.get(fact.id) : undefined;
+    for (const input of fs.querySelectorAll("input")) {
+      if (fact.type === "several_of") {
+        input.checked = input.value === UNKNOWN ? given === null : Array.isArray(given) && given.includes(input.value.slice(2));
+      } else {
+        input.checked = answered && input.value === toRadio(given);
+      }
+    }
     const unused = answered && answers.get(fact.id) !== null && !applicable.has(fact.id);
     const note = fs.querySelector(".pc-note");
     note.hidden = !unused;
@@ -199,18 +225,24 @@ function syncForm() {
     fs.classList.toggle("pc-unused", unused);
     fs.classList.toggle("pc-open", !answered && asked);
   }
-  const openCount = facts.filter((f) => !answers.has(f.id) && !fieldsets.get(f.id).hidden).length;
   const hint = $("#pc-form-hint");
   if (!lastResult) {
     hint.textContent = "Answer the questions; the verdict appears beside them as soon as the checker has loaded.";
     return;
   }
-  hint.replaceChildren(
-    openCount
-      ? `${openCount} question${openCount === 1 ? "" : "s"} could still change the answer. `
-      : "No other question can change the answer. ",
-    h("a", { href: "#pc-verdict-heading", class: "pc-jump" }, "Current answer: ", h("strong", { text: lastResult.verdict_label ?? verdictLabel(lastResult.verdict) })),
-  );
+  hint.replaceChildren(openSentence(lastResult) + " ", h("a", { href: "#pc-verdict-heading", class: "pc-jump" }, "See the answer"));
+}
+
+/** What the questions still open can do, in the result's own words (the form and the answer agree). */
+function openSentence(result) {
+  const open = askableNow(result).filter((q) => !q.unsure);
+  const verdict = open.filter((q) => q.changes === "verdict").length;
+  const more = open.length - verdict;
+  const n = (k) => `${k} question${k === 1 ? "" : "s"}`;
+  if (verdict && more) return `${n(verdict)} could change the answer; ${n(more)} could add to what you must do.`;
+  if (verdict) return `${n(verdict)} could change the answer.`;
+  if (more) return `No other question can change the answer; ${n(more)} could add to what you must do.`;
+  return "No other question can change the answer.";
 }
 
 // ---------------------------------------------------------------- the verdict panel
@@ -222,53 +254,66 @@ function answerItem(a) {
   return h("li", {}, h("span", { class: "pc-qtext", text: a.question }), " ", h("strong", { text: a.answer_label }));
 }
 
+const ROLES = { prohibition: "Don't", condition: "Condition", caution: "Take care", permission: "Allowed" };
+const sentence = (text) => text.charAt(0).toUpperCase() + text.slice(1);
+
+/** "5290.contact.3.1, 5290.contact.3": the clause that decides, then the ones that introduce it. */
+function citation(f) {
+  const clause = f.clause ?? {};
+  const ids = [clause.id, ...(f.cites ?? []).map((c) => c.id)].filter(Boolean);
+  const href = clause.url ? siteLink(clause.url) : null;
+  const text = `${ids.join(", ")}: ${clause.title ?? ""}`;
+  return href ? h("a", { href, class: "pc-clause-link", text }) : text;
+}
+
+function consequenceList(f) {
+  if (!f.consequences?.length) return null;
+  return [
+    h("p", { class: "pc-sub", text: "What can happen" }),
+    h("ul", {}, f.consequences.map((c) => h("li", { text: c.if ? `${sentence(c.if)}: ${c.text}` : c.text }))),
+  ];
+}
+
+/** One finding: its plain headline, the quoted words with the citation; the rest one click away. */
 function findingCard(f, possible) {
   const clause = f.clause ?? {};
-  const heading = `${clause.id ?? f.rule}${clause.title ? ` — ${clause.title}` : ""}`;
   const href = clause.url ? siteLink(clause.url) : null;
+  const more = [
+    f.because?.length && !possible
+      ? [h("p", { class: "pc-sub", text: "Because" }), h("ul", {}, f.because.map((a) => h("li", { text: sentence(a.says) })))]
+      : null,
+    f.obligations?.length
+      ? [h("p", { class: "pc-sub", text: "What to do" }), h("ul", {}, f.obligations.map((o) => h("li", { text: o })))]
+      : null,
+    f.would_change?.length
+      ? [
+          h("p", { class: "pc-sub", text: "What would change the answer" }),
+          h("ul", {}, f.would_change.map((w) => h("li", {}, `If ${w.says}: `, h("strong", { text: verdictLabel(w.verdict) })))),
+        ]
+      : null,
+    f.explanation ? h("p", { class: "pc-why", text: f.explanation }) : null,
+  ].flat(2).filter(Boolean);
   return h(
     "article",
     { class: `pc-finding pc-v-${f.verdict}` },
     h(
       "h4",
       {},
-      h("span", { class: "pc-badge", text: f.verdict_label ?? verdictLabel(f.verdict) }),
+      h("span", { class: "pc-badge", text: ROLES[f.role] ?? f.verdict_label }),
       " ",
-      href ? h("a", { href, class: "pc-clause-link", text: heading }) : heading,
+      possible ? `${f.if}, then: ${f.headline}` : f.headline,
     ),
-    f.explanation ? h("p", { text: f.explanation }) : null,
+    f.about?.length ? h("p", { class: "pc-about", text: `About: ${f.about.join("; ")}` }) : null,
     clause.words
       ? h(
           "blockquote",
           { class: "pc-words", cite: href },
-          h("p", {}, h("span", { class: "pc-label", text: "The policy says: " }), `“${clause.words}”`),
+          h("p", {}, `“${clause.words}”`),
+          h("footer", {}, citation(f)),
         )
       : null,
-    f.because?.length && !possible
-      ? [h("p", { class: "pc-sub", text: "Because you said" }), h("ul", {}, f.because.map(answerItem))]
-      : null,
-    f.obligations?.length
-      ? [h("p", { class: "pc-sub", text: "What you must do" }), h("ul", {}, f.obligations.map((o) => h("li", { text: o })))]
-      : null,
-    f.consequences?.length
-      ? [
-          h("p", { class: "pc-sub", text: "Stated consequences" }),
-          h("ul", {}, f.consequences.map((c) => h("li", { text: typeof c === "string" ? c : c.text }))),
-        ]
-      : null,
-    f.would_change?.length
-      ? [
-          h("p", { class: "pc-sub", text: "What would change this" }),
-          h(
-            "ul",
-            {},
-            f.would_change.map((w) =>
-              h("li", {}, `If the answer to “${w.question}” were `, h("strong", { text: w.answer_label }), `: ${verdictLabel(w.verdict).toLowerCase()}.`),
-            ),
-          ),
-        ]
-      : null,
-    href ? h("p", { class: "pc-more" }, h("a", { href, text: `Read clause ${clause.id} in the handbook` })) : null,
+    consequenceList(f),
+    more.length ? h("details", { class: "pc-more" }, h("summary", { text: "Why, and what to do" }), ...more) : null,
   );
 }
 
@@ -279,26 +324,29 @@ function askableNow(result) {
 }
 
 function renderResult(result) {
-  const open = askableNow(result);
-  const later = (result.open_questions?.length ?? 0) - open.length;
+  const open = askableNow(result).filter((q) => !q.unsure);
+  const later = (result.open_questions?.filter((q) => !q.unsure).length ?? 0) - open.length;
   const parts = [
     h(
       "div",
       { class: `pc-overall pc-v-${result.verdict}` },
-      h("p", { class: "pc-overall-label" }, "Verdict: ", h("strong", { text: result.verdict_label ?? verdictLabel(result.verdict) })),
-      result.summary ? h("p", { text: result.summary }) : null,
+      h("p", { class: "pc-summary", text: result.summary }),
     ),
   ];
-  if (result.answers?.length) {
-    parts.push(h("h3", { text: "Your answers" }), h("ul", { class: "pc-answers" }, result.answers.map(answerItem)));
-  }
   if (open.length) {
     parts.push(
-      h("h3", { text: "Questions that decide it" }),
+      h("h3", { text: "Questions still open" }),
       h(
         "ul",
         { class: "pc-open-list" },
-        open.map((q) => h("li", {}, h("a", { href: `#q-${q.fact}`, "data-fact": q.fact, text: q.question }))),
+        open.map((q) =>
+          h(
+            "li",
+            {},
+            h("a", { href: `#q-${q.fact}`, "data-fact": q.fact, text: q.question }),
+            h("span", { class: "pc-changes", text: q.changes === "verdict" ? " (could change the answer)" : " (could add to what you must do)" }),
+          ),
+        ),
       ),
       later > 0 ? h("p", { class: "pc-hint", text: `Your answers may lead to ${later} more question${later === 1 ? "" : "s"}.` }) : null,
     );
@@ -311,36 +359,31 @@ function renderResult(result) {
   }
   if (result.possible_findings?.length) {
     parts.push(
-      h("h3", { text: `What may apply, depending on your answers (${result.possible_findings.length})` }),
+      h("h3", { text: `What may also apply (${result.possible_findings.length})` }),
       result.possible_findings.map((f) =>
         h(
           "details",
           { class: `pc-possible pc-v-${f.verdict}` },
-          h(
-            "summary",
-            {},
-            h("span", { class: "pc-badge", text: f.verdict_label ?? verdictLabel(f.verdict) }),
-            " ",
-            `${f.clause?.id ?? f.rule}${f.clause?.title ? ` — ${f.clause.title}` : ""}`,
-          ),
+          h("summary", {}, h("span", { class: "pc-badge", text: ROLES[f.role] ?? f.verdict_label }), " ", `${f.if}, then: ${f.headline}`),
           findingCard(f, true),
         ),
       ),
     );
   }
-  if (!result.findings?.length && !result.possible_findings?.length) {
-    parts.push(h("p", { text: `No clause of Policy ${policy.number} restricts this scenario.` }));
+  if (result.notes?.length) {
+    parts.push(
+      h("h3", { text: "Our notes (not policy)" }),
+      h("ul", { class: "pc-notes" }, result.notes.map((n) => h("li", { text: n.text }))),
+    );
+  }
+  if (result.answers?.length) {
+    parts.push(h("h3", { text: "Your answers" }), h("ul", { class: "pc-answers" }, result.answers.map(answerItem)));
   }
   resultBox.replaceChildren(...parts.flat(2).filter((p) => p != null && p !== false));
 }
 
 function announce(result) {
-  const n = result.findings?.length ?? 0;
-  const open = askableNow(result).length;
-  liveBox.textContent =
-    `Verdict: ${result.verdict_label ?? verdictLabel(result.verdict)}. ` +
-    `${n} clause${n === 1 ? "" : "s"} apply.` +
-    (open ? ` ${open} question${open === 1 ? "" : "s"} could change it.` : "");
+  liveBox.textContent = `${result.summary} ${openSentence(result)}`;
 }
 
 function renderNotices() {
