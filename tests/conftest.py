@@ -1,8 +1,9 @@
 """Shared by every test folder: a marker per folder, and the CI rule for missing tools.
 
 Each folder of tests/ is a tier, and its tests carry its name as a marker: ``lint``, ``source``,
-``engine``, ``site``, ``pdf``, ``browser`` and ``second_policy``. ``make check`` runs the fast tiers
-(``-m "not site and not pdf and not browser and not second_policy"``); ``make test`` runs all.
+``engine``, ``proofs``, ``site``, ``pdf``, ``browser`` and ``second_policy``. ``make check`` runs the
+fast tiers (lint, source, engine: ``-m "not proofs and not site and not pdf and not browser and not
+second_policy"``); ``make test`` runs all.
 Fixtures live in the ``conftest.py`` of the folder that uses them; outputs go to tmp paths only.
 """
 
@@ -18,7 +19,7 @@ from handbook.bundle import Bundle, load_bundle, load_fresh
 from handbook.config import policy_dir
 from handbook.source.errors import SourceError
 
-TIERS = ("lint", "source", "engine", "site", "pdf", "browser", "second_policy")
+TIERS = ("lint", "source", "engine", "proofs", "site", "pdf", "browser", "second_policy")
 HERE = Path(__file__).resolve().parent
 
 
