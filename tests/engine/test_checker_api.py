@@ -120,7 +120,7 @@ def test_absent_is_unanswered_and_null_is_i_dont_know() -> None:
     unsure = next(x for x in b["answers"] if x["fact"] == "on_duty")
     assert unsure["answer"] is None and unsure["answer_label"] == "I don't know"
     assert b["open_questions"][0]["unsure"] is True and a["open_questions"][0]["unsure"] is False
-    assert b["summary"] == a["summary"] == "It depends on whether it would take you away from your work."
+    assert b["summary"] == a["summary"] == "It depends on whether it could get in the way of your work."
 
 
 def test_unknown_fact_that_changes_only_what_you_must_do_is_asked_as_such() -> None:
@@ -288,9 +288,27 @@ def test_lenient_mode_sets_aside_answers_that_do_not_apply() -> None:
 def test_follow_up_of_a_follow_up_is_contradictory_too() -> None:
     with pytest.raises(ScenarioError) as info:
         check(
-            {"facts": {"activity": ["post_content"], "student_material": False, "student_standing": "minor"}}
+            {
+                "facts": {
+                    "activity": ["post_content"],
+                    "shares_official_post": False,
+                    "student_material": False,
+                    "student_standing": ["minor"],
+                }
+            }
         )
     assert "'student_standing' does not apply when 'student_material' is false" in str(info.value)
+    with pytest.raises(ScenarioError) as info:  # shares_official_post not answered: may not apply
+        check(
+            {
+                "facts": {
+                    "activity": ["post_content"],
+                    "student_material": False,
+                    "student_standing": ["minor"],
+                }
+            }
+        )
+    assert "when 'student_material' is false or does not apply" in str(info.value)
 
 
 def test_scenario_schema_matches_the_facts() -> None:

@@ -71,7 +71,7 @@ def test_depends_lists_open_questions() -> None:
     out = run_cli(stdin=json.dumps({"facts": {"activity": ["personal_use_at_work"], "on_duty": None}}))
     assert out.returncode == 0
     text = " ".join(out.stdout.split())  # as read, whatever the wrapping
-    assert "ANSWER: It depends on whether it would take you away from your work." in text
+    assert "ANSWER: It depends on whether it could get in the way of your work." in text
     assert "Questions still open:" in text and "[on_duty; it could change the answer]" in text
     assert "You answered: I don't know." in text
     assert "→ I don't know" in text  # "I don't know" is one of your answers

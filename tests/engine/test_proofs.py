@@ -67,7 +67,7 @@ def test_a_missing_precedence_is_caught() -> None:
     when = {
         "all": [
             {"fact": "contact_kind", "has": "message"},
-            {"fact": "contact_person", "in": ["current_student", "own_child"]},
+            {"fact": "contact_person", "is": "current_student"},
         ]
     }
     engine = _variant(contact_3_2_unapproved_means={"when": when})

@@ -128,8 +128,12 @@ def _finding_base(engine: Engine, rule: Rule) -> dict[str, Any]:
     }
 
 
-def _hypothesis(engine: Engine, ev: Evaluation, rule: Rule) -> tuple[str, list[dict[str, Any]]]:
-    """ "If ..., then": the unknown answers under which a possible finding would apply (one way)."""
+def _hypothesis(
+    engine: Engine, ev: Evaluation, rule: Rule, answers: Mapping[str, Answer]
+) -> tuple[str, list[dict[str, Any]]]:
+    """ "If ..., then": the unknown answers under which a possible finding would apply. ``assuming``
+    is one such way; the words also name each other answer to a one-of question that would do as
+    well, the rest staying the same ("either ... or ...")."""
     witness = ev.witness.get(rule.id, {})
     assumed = [
         (engine.fact[fid], value)
@@ -138,7 +142,18 @@ def _hypothesis(engine: Engine, ev: Evaluation, rule: Rule) -> tuple[str, list[d
     ]
     if not assumed:
         return "Depending on the answers you have not given yet", []
-    text = "If " + join_words([fact.says(value) for fact, value in assumed])
+    parts = []
+    for fact, value in assumed:
+        ways = [value]
+        if fact.type == "one_of":
+            for other in fact.value_ids:
+                if other != value:
+                    env, _ = engine.environment({**answers, **witness, fact.id: other})
+                    if engine.effective[rule.id](env) is True:
+                        ways.append(other)
+        said = [fact.says(v) for v in ways]
+        parts.append(said[0] if len(said) == 1 else "either " + ", ".join(said[:-1]) + " or " + said[-1])
+    text = "If " + join_words(parts)
     return text, [_answer(fact, value) for fact, value in assumed]
 
 
@@ -221,7 +236,7 @@ def build_result(engine: Engine, scenario: Scenario, ev: Evaluation) -> dict[str
         )
     possible = []
     for rule in _sorted(engine, ev.possible):
-        condition, assuming = _hypothesis(engine, ev, rule)
+        condition, assuming = _hypothesis(engine, ev, rule, answers)
         possible.append({**_finding_base(engine, rule), "if": condition, "assuming": assuming})
     unsure = set(scenario.unsure)
     open_questions = []

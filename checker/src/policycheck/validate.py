@@ -158,7 +158,9 @@ def _not_applicable(
     for fid in dict.fromkeys(facts_read(fact.asked_when)):
         if fid in answers and is_answer(env[fid]):
             causes.append(f"{fid!r} is {_show(answers[fid])}")
-        elif fid in answers or env[fid] is NA:
+        elif fid in answers:  # answered, its own question not yet sure to apply
+            causes.append(f"{fid!r} is {_show(answers[fid])} or does not apply")
+        elif env[fid] is NA:
             causes.append(f"{fid!r} does not apply")
     because = " and ".join(causes) if causes else "of the other answers"
     return f"{fact.id!r} does not apply when {because}, yet it is answered ({_show(answers[fact.id])})"
