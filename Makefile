@@ -9,6 +9,8 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 SITE := build/site
 POLICY_ARG := $(if $(POLICY),--policy $(POLICY))
+# pytest over every core (pytest-xdist); a module's tests stay on one worker, the site is built once.
+PARALLEL := -n auto --dist loadfile
 # Material prints an end-of-life banner for MkDocs 1.x on every build; we pin MkDocs < 2 on purpose.
 export NO_MKDOCS_2_WARNING := 1
 
@@ -50,10 +52,10 @@ lint: setup  ## ruff and mypy
 	$(PY) -m mypy
 
 check: setup  ## the fast tier: lint, types, source, engine, casebooks, the fast proof (no site, no browser)
-	$(PY) -m pytest -m "not proofs and not site and not pdf and not browser and not second_policy"
+	$(PY) -m pytest $(PARALLEL) -m "not proofs and not site and not pdf and not browser and not second_policy"
 
 test: setup  ## run every test (lint, types, source, engine, site, PDFs, browser)
-	$(PY) -m pytest
+	$(PY) -m pytest $(PARALLEL)
 
 bench: build  ## benchmarks (checker, proof, PDFs, browser): prints figures, writes build/bench/results.json
 	$(PY) -m bench --site $(SITE) $(POLICY_ARG)

@@ -3,7 +3,9 @@
 Each folder of tests/ is a tier, and its tests carry its name as a marker: ``lint``, ``source``,
 ``engine``, ``proofs``, ``site``, ``pdf``, ``browser`` and ``second_policy``. ``make check`` runs the
 fast tiers (lint, source, engine: ``-m "not proofs and not site and not pdf and not browser and not
-second_policy"``); ``make test`` runs all.
+second_policy"``); ``make test`` runs all. Both spread the tests over the cores (pytest-xdist, one
+worker per core, ``--dist loadfile``: a module's tests stay on one worker, so its fixtures run once);
+the workers share the session's one build of the site.
 Fixtures live in the ``conftest.py`` of the folder that uses them; outputs go to tmp paths only.
 """
 
@@ -28,6 +30,9 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
         folder = Path(str(item.path)).resolve().relative_to(HERE).parts[0]
         if folder in TIERS:
             item.add_marker(getattr(pytest.mark, folder))
+    # The tests of the built site last (a stable sort keeps each module's order): under pytest-xdist
+    # the workers start on the rest while the first of them to need the site builds it.
+    items.sort(key=lambda item: "built_site" in getattr(item, "fixturenames", ()))
 
 
 def in_ci() -> bool:
@@ -78,4 +83,7 @@ def built_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The default policy's complete built site (pages, checker, PDFs): one build per test session."""
     from .support.sitebuild import build_once  # noqa: PLC0415 - only the tiers that need a site
 
-    return build_once(tmp_path_factory.mktemp("site-build"))
+    # Under pytest-xdist every worker has its own basetemp, all in one folder of the session.
+    shared = "PYTEST_XDIST_WORKER" in os.environ
+    root = tmp_path_factory.getbasetemp().parent if shared else tmp_path_factory.getbasetemp()
+    return build_once(root / "site-build")

@@ -36,7 +36,8 @@ sampled, and how many):
   activity, and of any other with at most ``LIMIT`` combinations; ``SAMPLES`` of each other;
 - ``standard`` (``make test``): every combination of each root answer with at most ``LIMIT``;
   ``SAMPLES`` of each other, ``LARGE_SAMPLES`` of a single activity too large to check whole;
-- ``fast`` (``make check``): every combination up to ``FAST_LIMIT``; ``FAST_SAMPLES`` of the others.
+- ``fast`` (``make check``): every combination up to ``FAST_LIMIT``; ``FAST_SINGLE_SAMPLES`` of a
+  single activity too large to check whole, ``FAST_SAMPLES`` of each other.
 
 Samples are deterministic (a fixed seed per root answer), drawn uniformly from each block.
 """
@@ -45,6 +46,7 @@ from __future__ import annotations
 
 import argparse
 import itertools
+import multiprocessing
 import os
 import random
 import sys
@@ -65,7 +67,8 @@ from ..commands import policy_option
 LEVELS = ("fast", "standard", "complete")
 FAST_LIMIT = 6_000
 LIMIT = 60_000
-FAST_SAMPLES = 150
+FAST_SAMPLES = 50
+FAST_SINGLE_SAMPLES = 600
 SAMPLES = 1_500
 LARGE_SAMPLES = 20_000
 PERMITTED = RANK["permitted"]
@@ -589,7 +592,7 @@ def _run(job: _Job) -> Report:
 def _plan(level: str, size: int, single: bool) -> int:
     """How many combinations to check (0: every one) for a root answer at this level."""
     if level == "fast":
-        return 0 if size <= FAST_LIMIT else FAST_SAMPLES
+        return 0 if size <= FAST_LIMIT else FAST_SINGLE_SAMPLES if single else FAST_SAMPLES
     if size <= LIMIT or (single and level == "complete"):
         return 0
     return LARGE_SAMPLES if single else SAMPLES
@@ -639,7 +642,9 @@ def prove(
             for s in range(shards)
         ]
     if workers > 1 and len(jobs) > 1:
-        with ProcessPoolExecutor(max_workers=workers) as pool:
+        # forkserver: forking a process that runs threads (a pytest-xdist worker) may deadlock.
+        context = multiprocessing.get_context("forkserver")
+        with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
             for part in pool.map(_run, jobs):
                 report.merge(part)
     else:

@@ -11,6 +11,8 @@ elsewhere it skips with the reason.
 
 from __future__ import annotations
 
+import fcntl
+import json
 import os
 import threading
 from collections.abc import Iterator
@@ -34,23 +36,30 @@ NODE_MODULES = ROOT / "node_modules"
 AXE_JS = NODE_MODULES / "axe-core" / "axe.min.js"
 VNU_JAR = NODE_MODULES / "vnu-jar" / "build" / "dist" / "vnu.jar"
 
-_BUILDS: dict[str, Path] = {}
 #: site -> the messages MkDocs logged (warnings and errors) while building it
 BUILD_LOG: dict[Path, list[str]] = {}
 
 
-def build_once(tmp_root: Path) -> Path:
-    """The default policy's complete site, built once per session (or taken from ``HANDBOOK_SITE``)."""
+def build_once(root: Path) -> Path:
+    """The default policy's complete site, built once per session (or taken from ``HANDBOOK_SITE``).
+
+    ``root`` is shared by the session's pytest-xdist workers: the first to get its lock builds
+    ``root/site`` and records the build's log beside it; the others wait, then read both."""
     given = os.environ.get("HANDBOOK_SITE")
     if given:
         return Path(given).resolve()
-    if "site" not in _BUILDS:
-        site = tmp_root / "site"
-        with collected("mkdocs") as messages:
-            build_site(site, load_bundle(), quiet=True)
-        BUILD_LOG[site.resolve()] = messages
-        _BUILDS["site"] = site.resolve()
-    return _BUILDS["site"]
+    site, log = (root / "site").resolve(), root / "site-build-log.json"
+    if site in BUILD_LOG:
+        return site
+    root.mkdir(parents=True, exist_ok=True)
+    with (root / "site.lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # released when the file closes
+        if not log.is_file():
+            with collected("mkdocs") as messages:
+                build_site(site, load_bundle(), quiet=True)
+            log.write_text(json.dumps(messages), encoding="utf-8")  # last: the build is complete
+        BUILD_LOG[site] = json.loads(log.read_text(encoding="utf-8"))
+    return site
 
 
 def html_pages(site: Path) -> list[str]:
