@@ -41,6 +41,7 @@ class WorkedExample:
     story: str
     facts: Mapping[str, Any]  # as the casebook gives them (null = "I don't know")
     result: Mapping[str, Any]  # policycheck.result/1
+    start: str | None = None  # offered as a situation to start from on the checker page, in these words
 
     @property
     def anchor(self) -> str:
@@ -143,7 +144,13 @@ def _examples(src: RuleSource, checker: Checker) -> tuple[list[WorkedExample], l
             problems.append(wrong)
         examples.append(
             WorkedExample(
-                number, data["id"], data["title"], " ".join(data["story"].split()), data["facts"], result
+                number,
+                data["id"],
+                data["title"],
+                " ".join(data["story"].split()),
+                data["facts"],
+                result,
+                data.get("start"),
             )
         )
     return examples, problems

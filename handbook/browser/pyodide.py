@@ -50,6 +50,10 @@ RUNTIME_FILES = ("pyodide.mjs", "pyodide.asm.mjs", "pyodide.asm.wasm", "python_s
 LOCK_NAME = "pyodide-lock.json"
 #: what docs/assets/checker/worker.js imports from ``../pyodide/__PYODIDE_VERSION__/pyodide.mjs``
 VERSION_PLACEHOLDER = "__PYODIDE_VERSION__"
+#: where the worker reads the files its boot downloads, with their sizes (JSON, for its progress)
+DOWNLOADS_PLACEHOLDER = "__DOWNLOADS__"
+#: the runtime files the boot fetches (the modules are imported, not fetched)
+FETCHED_RUNTIME = ("pyodide.asm.wasm", "python_stdlib.zip")
 
 
 class PyodideBuildError(Exception):
@@ -212,12 +216,23 @@ def files(directory: Path) -> list[Path]:
     return sorted(p for p in directory.rglob("*") if p.is_file())
 
 
-def point_worker_at(worker: Path, version: str) -> None:
-    """Write the runtime's versioned directory into the built worker (its import names a placeholder)."""
+def point_worker_at(worker: Path, version: str, downloads: dict[str, int]) -> None:
+    """Write the runtime's versioned directory (its import names a placeholder) and the sizes of the
+    files its boot downloads into the built worker."""
     text = worker.read_text(encoding="utf-8")
-    if text.count(VERSION_PLACEHOLDER) != 1:
-        raise PyodideBuildError(f"{worker} should name {VERSION_PLACEHOLDER} exactly once (in its import)")
-    write_atomic(worker, text.replace(VERSION_PLACEHOLDER, version))
+    for placeholder in (VERSION_PLACEHOLDER, DOWNLOADS_PLACEHOLDER):
+        if text.count(placeholder) != 1:
+            raise PyodideBuildError(f"{worker} should name {placeholder} exactly once")
+    sizes = json.dumps(downloads, sort_keys=True, separators=(",", ":"))
+    write_atomic(worker, text.replace(VERSION_PLACEHOLDER, version).replace(DOWNLOADS_PLACEHOLDER, sizes))
+
+
+def boot_downloads(pyodide_dir: Path, version: str) -> dict[str, int]:
+    """The files the worker fetches while it boots (runtime, lock file, wheel), with their sizes."""
+    lock = json.loads((pyodide_dir / LOCK_NAME).read_text(encoding="utf-8"))
+    files = [pyodide_dir / version / name for name in FETCHED_RUNTIME]
+    files += [pyodide_dir / LOCK_NAME, pyodide_dir / lock["packages"][PACKAGE]["file_name"]]
+    return {f.name: f.stat().st_size for f in files}
 
 
 def install(site_dir: Path, bundle: Bundle, project: Path = CHECKER_PROJECT) -> dict[str, Any]:
@@ -230,8 +245,10 @@ def install(site_dir: Path, bundle: Bundle, project: Path = CHECKER_PROJECT) -> 
             f"{checker_assets}/worker.js is missing: is docs/assets/checker/ in the build?"
         )
     info = build_runtime(site_dir / urls.PYODIDE_ASSETS, project)
-    point_worker_at(checker_assets / "worker.js", info["pyodide"])
     write_atomic(site_dir / urls.RULEBOOK, bundle.rulebook_json)
+    downloads = boot_downloads(site_dir / urls.PYODIDE_ASSETS, info["pyodide"])
+    downloads[Path(urls.RULEBOOK).name] = (site_dir / urls.RULEBOOK).stat().st_size
+    point_worker_at(checker_assets / "worker.js", info["pyodide"], downloads)
     write_atomic(site_dir / urls.SCENARIO_SCHEMA, bundle.scenario_schema_json())
     return info
 

@@ -88,6 +88,12 @@ def examples_page(bundle: Bundle, page_url: str) -> str:
     return example_entries(bundle, list(bundle.examples), page_url, "##")
 
 
+def checker_starters(bundle: Bundle, page_url: str) -> str:
+    """The common situations of the casebook (``start:``) as links that open them in the checker."""
+    html = fragments(bundle, page_url, "web/checker.html.j2")
+    return str(html.starters([ex for ex in bundle.examples if ex.start]))
+
+
 def examples_of_section(bundle: Bundle, section: Section) -> list[WorkedExample]:
     """The worked examples that cite a clause of this section."""
     ids = {c.id for c in section.clauses}

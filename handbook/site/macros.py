@@ -63,6 +63,7 @@ def define_env(env: Any) -> None:
         pages.reference_list,
         checkerdocs.facts_page,
         checkerdocs.examples_page,
+        checkerdocs.checker_starters,
         checkerdocs.section_examples,
         checkerdocs.clause_checker,
     )

@@ -70,9 +70,11 @@ def fragment_facts(url: str) -> dict[str, Any]:
 
 
 def open_checker(page: Page, url: str) -> None:
+    """Open the checker and wait until it is ready (and, for a link with answers, for its verdict)."""
     page.goto(url)
     page.wait_for_selector(READY, timeout=TIMEOUT)
-    wait_until(page, "window.policyChecker.timings.firstVerdict")
+    if "#s=" in url:
+        wait_until(page, "window.policyChecker.timings.firstVerdict")
 
 
 def shown_answer(page: Page) -> str:

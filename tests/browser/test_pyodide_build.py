@@ -5,6 +5,7 @@ from __future__ import annotations
 import gzip
 import hashlib
 import json
+import re
 import shutil
 import urllib.error
 import urllib.request
@@ -109,10 +110,21 @@ def test_the_worker_is_pointed_at_the_runtime_once(tmp_path: Path) -> None:
     source = ROOT / "docs/assets/checker/worker.js"
     worker = tmp_path / "worker.js"
     shutil.copyfile(source, worker)
-    point_worker_at(worker, "314.0.7")
-    assert 'from "../pyodide/314.0.7/pyodide.mjs"' in worker.read_text(encoding="utf-8")
+    point_worker_at(worker, "314.0.7", {"python_stdlib.zip": 42})
+    text = worker.read_text(encoding="utf-8")
+    assert 'from "../pyodide/314.0.7/pyodide.mjs"' in text
+    assert """JSON.parse('{"python_stdlib.zip":42}')""" in text
     with pytest.raises(PyodideBuildError):
-        point_worker_at(worker, "314.0.7")
+        point_worker_at(worker, "314.0.7", {})
+
+
+def test_the_built_worker_knows_the_size_of_each_download(built_site: Path) -> None:
+    """The progress in bytes adds up the files the boot fetches, at their real sizes."""
+    worker = (built_site / urls.CHECKER_ASSETS / "worker.js").read_text(encoding="utf-8")
+    sizes = json.loads(re.search(r"JSON\.parse\('(\{.*?\})'\)", worker).group(1))  # type: ignore[union-attr]
+    assert {"pyodide.asm.wasm", "python_stdlib.zip", "pyodide-lock.json", "rulebook.json"} <= set(sizes)
+    found = {p.name: p.stat().st_size for p in built_site.rglob("*") if p.name in sizes and p.is_file()}
+    assert found == sizes
 
 
 def test_the_server_sends_wasm_mjs_and_precompressed_files(runtime: Path, tmp_path: Path) -> None:

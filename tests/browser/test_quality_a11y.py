@@ -179,6 +179,41 @@ CONTROLS = r"""() => {
 }"""
 
 
+@pytest.mark.parametrize("palette", list(SCHEMES))
+def test_the_reader_page_states_on_a_phone_have_no_wcag_violation(
+    browser: Browser,
+    base_url: str,
+    built_site: Path,
+    palette: str,
+) -> None:
+    """At 390x844: the calm start, an answer with the short answer at the foot of the screen, a
+    finding's details and "About the checker" opened, and a shared link opened on its answer."""
+    scheme = SCHEMES[palette]
+    context = new_context(browser, scheme)
+    page = context.new_page()
+    page.set_viewport_size({"width": 390, "height": 844})
+    problems: list[str] = []
+    try:
+        checker = Checker(page, base_url + checker_page(built_site))
+        checker.open()
+        problems += describe(f"phone start [{palette}]", axe(page))
+        checker.answer("activity", 1)
+        page.wait_for_selector("#pc-compact:not([hidden])")
+        problems += describe(f"phone first answer, bar shown [{palette}]", axe(page))
+        checker.finish()
+        page.click("#pc-about summary")
+        page.locator("#pc-result details.pc-more").first.evaluate("d => d.open = true")
+        problems += describe(f"phone details open [{palette}]", axe(page))
+        link = page.url
+        again = context.new_page()
+        again.set_viewport_size({"width": 390, "height": 844})
+        Checker(again, link).open()
+        problems += describe(f"phone shared link [{palette}]", axe(again))
+    finally:
+        context.close()
+    assert not problems, f"{len(problems)} WCAG violation(s):\n" + "\n".join(problems)
+
+
 def focused(page: Page) -> dict[str, Any] | None:
     info: dict[str, Any] | None = page.evaluate(FOCUSED)
     return info
@@ -217,8 +252,18 @@ def test_keyboard_only_walk_through_the_checker(
                 break
         assert info and info["inChecker"], "Tab never reaches the checker"
 
-        # 2. Tab on to a "question that decides it" in the verdict; Enter takes focus to its question,
-        #    Space answers it
+        # 2. no verdict before the first answer: Tab on to the first question, Space answers it;
+        #    then Tab on to a "question that decides it" in the verdict; Enter takes focus to its
+        #    question, Space answers it
+        assert page.locator("#pc-result .pc-overall").count() == 0
+        for _ in range(100):
+            if info and info["type"] == "checkbox" and info["fact"] == "activity":
+                break
+            info = press("Tab")
+        assert info and info["fact"] == "activity", "Tab never reaches the first question"
+        checker.mark()
+        page.keyboard.press("Space")
+        checker.wait_for_verdict()
         for _ in range(200):
             info = press("Tab")
             if info and info["tag"] == "a" and info["inResult"] and info["fact"]:
@@ -274,15 +319,17 @@ def test_keyboard_only_walk_through_the_checker(
             info = press("Shift+Tab")
         assert back == walk[::-1], "Shift+Tab does not walk back over the same stops"
 
-        # 5. Enter on "Start again" clears the answers
+        # 5. Enter on "Start again" clears the answers: back to the calm start, focus on the first question
         info = press("Tab")
         while info and info["id"] != "pc-reset":
             info = press("Tab")
             assert info and info["inChecker"], "Tab never reaches the Start again button"
-        checker.mark()
         page.keyboard.press("Enter")
-        checker.wait_for_verdict()
+        page.wait_for_selector("#pc-answer", state="hidden")
         assert checker.fragment() == "", "Start again left answers in the permalink"
+        assert page.locator("#pc-start").is_visible()
+        info = focused(page)
+        assert info and info["fact"] == "activity", f"Start again left focus on {info}"
     finally:
         context.close()
     assert not hidden_focus, "focus not visible on:\n" + "\n".join(hidden_focus)

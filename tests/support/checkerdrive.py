@@ -5,7 +5,8 @@ The page's contract used here: the root ``[data-checker-state]`` becomes ``ready
 a ``fieldset.pc-q[data-fact]`` of radio buttons (or of checkboxes, for a choose-everything-that-applies
 question), shown while it can change the answer or what you must do (``.pc-open`` until answered);
 the answer is rendered into ``#pc-result`` (``.pc-overall``: the verdict words and one plain
-sentence, see :data:`ANSWER_STARTS`) and the answers are kept in the URL fragment ``#s=...``.
+sentence, see :data:`ANSWER_STARTS`) once there is an answer, and the answers are kept in the URL
+fragment ``#s=...``.
 """
 
 from __future__ import annotations
@@ -34,12 +35,14 @@ class Checker:
         self.page, self.url = page, url
 
     def open(self) -> None:
-        """Load the page and wait for the first verdict (the empty scenario's)."""
+        """Load the page and wait until it is ready; with answers in the URL, for their verdict too
+        (without answers the page shows no verdict: it offers situations to start from)."""
         self.page.goto(self.url, wait_until="load")
         self.page.wait_for_selector(f"{READY}, {FAILED}", timeout=BOOT_TIMEOUT_MS)
         if self.page.query_selector(FAILED):
             raise AssertionError(f"the checker failed to start: {self.page.inner_text(RESULT)}")
-        self.page.wait_for_selector(f"{RESULT} .pc-overall", timeout=BOOT_TIMEOUT_MS)
+        if "#s=" in self.url:
+            self.page.wait_for_selector(f"{RESULT} .pc-overall", timeout=BOOT_TIMEOUT_MS)
 
     def mark(self) -> None:
         self.page.evaluate(MARK_RESULT)

@@ -2,6 +2,11 @@
 // a permalink in the URL fragment, and the checker itself running in a module Web Worker (Pyodide).
 // Which questions apply is read by ./applicable.js (the engine's semantics, proved equal by a test).
 //
+// The reader's page: a calm start (common situations, no verdict before the first answer); after
+// each answer the short answer stays in view (a bar at the foot of the screen while the answer
+// itself is out of view); each answer is a step in the browser's history (Back undoes it); the
+// answer can be printed or saved as a record (#pc-record, shown by the print stylesheet only).
+//
 // Public API (scripted use and tests):
 //   window.policyChecker.check(scenario)      -> Promise of the result (same JSON as the native checker)
 //   window.policyChecker.checkJSON(scenario)  -> Promise of the checker's canonical JSON, byte for byte
@@ -25,7 +30,10 @@ const liveBox = $("#pc-live");
 const statusBox = $("#pc-status");
 const progressBar = $("#pc-progress");
 const statusText = $("#pc-status-text");
-const permalink = $("#pc-permalink");
+const answerBox = $("#pc-answer");
+const startBox = $("#pc-start");
+const compactBox = $("#pc-compact");
+const recordBox = $("#pc-record");
 
 /** Build an element: h("p", {class: "x"}, "text", child, ...). */
 function h(tag, attrs = {}, ...children) {
@@ -96,9 +104,20 @@ function valid(fact, value) {
   return fact.values.some((v) => v.id === value);
 }
 
+/** The fragment that stands for the answers now ("" when there are none). */
+function currentHash() {
+  const all = Object.fromEntries(answers);
+  return Object.keys(all).length ? `#s=${encodeScenario(all)}` : "";
+}
+
 function loadFromFragment() {
   const match = /^#s=([A-Za-z0-9_-]*)$/.exec(location.hash);
-  if (!match) return false;
+  if (!match) {
+    if (location.hash !== "") return false; // another anchor of the page: keep the answers
+    notices = [];
+    answers.clear(); // back to the start
+    return true;
+  }
   notices = [];
   let given;
   try {
@@ -117,13 +136,14 @@ function loadFromFragment() {
   return true;
 }
 
-function updatePermalink() {
-  const all = Object.fromEntries(answers);
-  const hash = Object.keys(all).length ? `#s=${encodeScenario(all)}` : "";
+/** Put the answers in the address: a new step in the browser's history when the reader changed
+ *  an answer (so Back undoes it), the same step otherwise. */
+function updatePermalink(push) {
+  const hash = currentHash();
+  if (location.hash === hash) return;
   const url = location.pathname + location.search + hash;
-  if (location.hash !== hash) history.replaceState(null, "", url || location.pathname);
-  permalink.href = url || location.pathname;
-  permalink.hidden = !hash;
+  if (push) history.pushState(null, "", url);
+  else history.replaceState(null, "", url);
 }
 
 // ---------------------------------------------------------------- the form
@@ -226,11 +246,14 @@ function syncForm() {
     fs.classList.toggle("pc-open", !answered && asked);
   }
   const hint = $("#pc-form-hint");
-  if (!lastResult) {
-    hint.textContent = "Answer the questions; the verdict appears beside them as soon as the checker has loaded.";
+  const stage = answers.size ? "answering" : "start";
+  root.dataset.stage = stage;
+  startBox.hidden = stage !== "start";
+  if (stage === "start") {
+    hint.textContent = "Start with what your situation involves.";
     return;
   }
-  hint.replaceChildren(openSentence(lastResult) + " ", h("a", { href: "#pc-verdict-heading", class: "pc-jump" }, "See the answer"));
+  hint.textContent = lastResult ? openSentence(lastResult) : "";
 }
 
 /** What the questions still open can do, in the result's own words (the form and the answer agree). */
@@ -279,6 +302,7 @@ function findingCard(f, possible) {
   const clause = f.clause ?? {};
   const href = clause.url ? siteLink(clause.url) : null;
   const more = [
+    f.about?.length ? h("p", { class: "pc-about-finding", text: `About: ${f.about.join("; ")}` }) : null,
     f.because?.length && !possible
       ? [h("p", { class: "pc-sub", text: "Because" }), h("ul", {}, f.because.map((a) => h("li", { text: sentence(a.says) })))]
       : null,
@@ -303,7 +327,6 @@ function findingCard(f, possible) {
       " ",
       possible ? `${f.if}, then: ${f.headline}` : f.headline,
     ),
-    f.about?.length ? h("p", { class: "pc-about", text: `About: ${f.about.join("; ")}` }) : null,
     clause.words
       ? h(
           "blockquote",
@@ -333,6 +356,14 @@ function renderResult(result) {
       h("p", { class: "pc-summary", text: result.summary }),
     ),
   ];
+  const findings = () => {
+    if (!result.findings?.length) return;
+    parts.push(
+      h("h3", { text: result.findings.length === 1 ? "What applies" : `What applies (${result.findings.length})` }),
+      result.findings.map((f) => findingCard(f, false)),
+    );
+  };
+  if (result.verdict !== "depends") findings(); // the open questions lead only when they decide
   if (open.length) {
     parts.push(
       h("h3", { text: "Questions still open" }),
@@ -351,12 +382,7 @@ function renderResult(result) {
       later > 0 ? h("p", { class: "pc-hint", text: `Your answers may lead to ${later} more question${later === 1 ? "" : "s"}.` }) : null,
     );
   }
-  if (result.findings?.length) {
-    parts.push(
-      h("h3", { text: result.findings.length === 1 ? "What applies" : `What applies (${result.findings.length})` }),
-      result.findings.map((f) => findingCard(f, false)),
-    );
-  }
+  if (result.verdict === "depends") findings();
   if (result.possible_findings?.length) {
     parts.push(
       h("h3", { text: `What may also apply (${result.possible_findings.length})` }),
@@ -384,6 +410,91 @@ function renderResult(result) {
 
 function announce(result) {
   liveBox.textContent = `${result.summary} ${openSentence(result)}`;
+}
+
+// ---------------------------------------------------------------- the answer in view
+
+/** The short answer at the foot of the screen, while the answer itself is out of view. */
+let overallSeen = true;
+function syncCompact() {
+  const shown = Boolean(lastResult) && !answerBox.hidden && !overallSeen;
+  compactBox.hidden = !shown;
+  root.classList.toggle("pc-has-compact", shown);
+}
+
+function renderCompact(result) {
+  const box = compactBox.querySelector("p");
+  box.className = `pc-v-${result.verdict}`;
+  $("#pc-compact-text").textContent = result.summary;
+}
+
+const overallWatch =
+  typeof IntersectionObserver === "undefined"
+    ? null
+    : new IntersectionObserver(
+        (entries) => {
+          for (const entry of entries) overallSeen = entry.isIntersecting;
+          syncCompact();
+        },
+        { threshold: 0.6 },
+      );
+
+function watchOverall() {
+  if (!overallWatch) return;
+  overallWatch.disconnect();
+  const overall = resultBox.querySelector(".pc-overall");
+  if (overall) overallWatch.observe(overall);
+}
+
+/** Bring the answer's top into view (under the theme's sticky header). */
+function showAnswer() {
+  const heading = $("#pc-verdict-heading");
+  heading.tabIndex = -1;
+  heading.scrollIntoView({ block: "start" });
+  heading.focus({ preventScroll: true });
+}
+
+// ---------------------------------------------------------------- a record to keep
+
+const today = () => new Date().toISOString().slice(0, 10);
+
+/** The printed record: the situation in words, the answer, the quoted clauses with their ids and
+ *  links, the policy's number, title, adoption date and text hash, the date, and what it is not. */
+function renderRecord(result) {
+  const p = result.policy ?? policy;
+  const link = location.href;
+  const said = (result.answers ?? []).filter((a) => a.says);
+  const quoted = (f) =>
+    h(
+      "li",
+      {},
+      h("strong", { text: f.headline }),
+      f.clause?.words ? h("blockquote", {}, h("p", {}, `“${f.clause.words}”`)) : null,
+      h("p", { class: "pc-record-cite" }, `${[f.clause?.id, ...(f.cites ?? []).map((c) => c.id)].filter(Boolean).join(", ")}: ${f.clause?.title ?? ""}`, f.clause?.url ? ` (${siteLink(f.clause.url)})` : ""),
+      f.consequences?.length ? h("p", {}, `What can happen: ${f.consequences.map((c) => (c.if ? `${sentence(c.if)}: ${c.text}` : c.text)).join(" ")}`) : null,
+    );
+  const open = (result.open_questions ?? []).filter((q) => !q.unsure);
+  const parts = [
+    h("p", { class: "pc-record-kicker", text: `${p.district ?? ""} · Policy ${p.number}: ${p.title}` }),
+    h("h2", { text: "Your answer from the policy checker" }),
+    h("p", { class: `pc-record-answer pc-v-${result.verdict}`, text: result.summary }),
+    h("h3", { text: "Your situation" }),
+    h("ul", {}, said.map((a) => h("li", { text: `${sentence(a.says)}.` }))),
+    result.findings?.length ? [h("h3", { text: "What applies" }), h("ul", {}, result.findings.map(quoted))] : null,
+    open.length ? [h("h3", { text: "Questions still open" }), h("ul", {}, open.map((q) => h("li", { text: q.question })))] : null,
+    result.possible_findings?.length
+      ? [h("h3", { text: "What may also apply" }), h("ul", {}, result.possible_findings.map((f) => h("li", { text: `${f.if}, then: ${f.headline} (${f.clause?.id ?? ""})` })))]
+      : null,
+    h(
+      "p",
+      { class: "pc-record-meta" },
+      `Checked on ${today()} against Policy ${p.number}, “${p.title}”, adopted ${p.adopted}; text SHA-256 ${p.text_sha256 ?? "not given"}.`,
+      h("br"),
+      `This answer, to reopen or share: ${link}`,
+    ),
+    h("p", { class: "pc-record-note", text: "This is guidance on the policy’s text from the handbook’s checker, not a decision by the District and not legal advice. The official text is what counts; ask your administrator about your own case." }),
+  ];
+  recordBox.replaceChildren(...parts.flat(2).filter(Boolean));
 }
 
 function renderNotices() {
@@ -425,6 +536,8 @@ function fail(message) {
   root.dataset.checkerState = "error";
   progressBar.hidden = true;
   statusText.textContent = "The checker could not start in this browser.";
+  answerBox.hidden = false;
+  $("#pc-keep").hidden = true;
   resultBox.replaceChildren(
     h(
       "div",
@@ -468,10 +581,14 @@ function startWorker() {
 
 function onWorkerMessage(data) {
   if (data.type === "progress") {
-    timings[`step${data.step}`] = performance.now();
-    progressBar.max = data.steps;
-    progressBar.value = data.step - 0.5;
-    statusText.textContent = `Loading the checker: ${data.message} (step ${data.step} of ${data.steps})…`;
+    timings[`step${data.step}`] ??= performance.now();
+    const mb = (n) => (n / 1e6).toFixed(1);
+    if (data.total) {
+      progressBar.max = data.total;
+      progressBar.value = data.step > 1 ? data.total : data.loaded;
+    }
+    const bytes = data.step === 1 && data.total ? ` ${mb(data.loaded)} of ${mb(data.total)} MB` : "";
+    statusText.textContent = `Loading the checker, step ${data.step} of ${data.steps}: ${data.message}${bytes}… You can answer already.`;
   } else if (data.type === "ready") {
     clearTimeout(watchdog);
     if (root.dataset.checkerState === "error") return;
@@ -480,7 +597,11 @@ function onWorkerMessage(data) {
     VERDICTS = data.labels ?? {};
     root.dataset.checkerState = "ready";
     progressBar.hidden = true;
-    statusText.textContent = `The checker is ready (Pyodide ${data.pyodide}, Python ${data.python}); it runs in your browser and sends your answers nowhere.`;
+    statusText.textContent = "The checker is ready.";
+    $("#pc-about-text").textContent =
+      `It runs Python ${data.python} in your browser (Pyodide ${data.pyodide}), started in ${(data.ms / 1000).toFixed(1)} s, ` +
+      `and reads Policy ${data.policy?.number ?? policy.number} as adopted on ${data.policy?.adopted ?? policy.adopted}. Nothing you answer leaves this page.`;
+    $("#pc-about").hidden = false;
     readyResolve(data);
   } else if (data.type === "error") {
     fail(data.error.message);
@@ -496,18 +617,37 @@ function onWorkerMessage(data) {
 
 let latest = 0;
 
-async function refresh() {
+/** Show the answer for the answers now. ``push``: the reader changed an answer (a history step);
+ *  ``reveal``: bring the answer into view once it is there (a link opened on this page). */
+async function refresh({ push = false, reveal = false } = {}) {
   const ticket = ++latest;
+  if (!answers.size) lastResult = null;
   syncForm();
-  updatePermalink();
-  if (root.dataset.checkerState === "error") return;
+  updatePermalink(push);
+  if (root.dataset.checkerState === "error") return; // the panel says why, with links onward
+  answerBox.hidden = !answers.size;
+  if (!answers.size) {
+    resultBox.replaceChildren();
+    recordBox.replaceChildren();
+    liveBox.textContent = "";
+    syncCompact();
+    return;
+  }
+  if (!lastResult && root.dataset.checkerState !== "ready") {
+    resultBox.replaceChildren(h("p", { class: "pc-hint", text: "The answer appears here as soon as the checker has loaded." }));
+  }
   try {
     const { result } = await request(scenario());
     if (ticket !== latest) return;
     lastResult = result;
     syncForm();
     renderResult(result);
+    renderCompact(result);
+    renderRecord(result);
+    $("#pc-keep").hidden = false;
+    watchOverall();
     announce(result);
+    if (reveal) showAnswer();
     if (!timings.firstVerdict) {
       timings.firstVerdict = performance.now();
       performance.mark("checker-first-verdict");
@@ -520,7 +660,24 @@ async function refresh() {
 
 function changed() {
   renderNotices();
-  refresh();
+  refresh({ push: true });
+}
+
+/** The address changed (Back, Forward, a starting situation, a link): show its answers. */
+async function followLocation() {
+  if (location.hash === currentHash()) return;
+  const before = new Map(answers);
+  if (!loadFromFragment()) return;
+  renderNotices();
+  const narrow = matchMedia("(max-width: 59.99em)").matches;
+  await refresh({ reveal: narrow && before.size === 0 });
+  // Back and Forward go to the question whose answer changed, with the other answers kept
+  const changedFact = facts.find((f) => JSON.stringify(before.get(f.id)) !== JSON.stringify(answers.get(f.id)));
+  const fs = changedFact && before.size && answers.size ? fieldsets.get(changedFact.id) : null;
+  if (fs && !fs.hidden) {
+    (fs.querySelector("input:checked") ?? fs.querySelector("input"))?.focus({ preventScroll: true });
+    fs.scrollIntoView({ block: "center" });
+  }
 }
 
 async function init() {
@@ -551,21 +708,30 @@ async function init() {
   factById = new Map(facts.map((f) => [f.id, f]));
   policy = rulebook.policy;
   buildForm();
-  loadFromFragment();
+  const fromLink = loadFromFragment() && answers.size > 0;
   renderNotices();
   root.querySelector("#pc-form").hidden = false;
+  root.dataset.first = fromLink ? "answer" : "form"; // a shared link opens on its answer
   $("#pc-reset").addEventListener("click", () => {
     answers.clear();
     notices = [];
     changed();
+    fieldsets.get(facts[0].id)?.querySelector("input")?.focus();
   });
-  $("#pc-form-hint").addEventListener("click", (event) => {
-    if (!event.target.closest(".pc-jump")) return;
+  compactBox.addEventListener("click", (event) => {
+    if (!event.target.closest("#pc-compact-link")) return;
     event.preventDefault(); // keep the permalink in the address bar
-    const heading = $("#pc-verdict-heading");
-    heading.tabIndex = -1;
-    heading.focus();
-    heading.scrollIntoView({ block: "start" });
+    showAnswer();
+  });
+  $("#pc-print").addEventListener("click", () => window.print());
+  $("#pc-copy").addEventListener("click", async () => {
+    const said = $("#pc-copied");
+    try {
+      await navigator.clipboard.writeText(location.href);
+      said.textContent = "Link copied.";
+    } catch {
+      said.textContent = `Copy this link: ${location.href}`;
+    }
   });
   resultBox.addEventListener("click", (event) => {
     const link = event.target.closest("a[data-fact]");
@@ -573,10 +739,9 @@ async function init() {
     event.preventDefault();
     fieldsets.get(link.dataset.fact)?.querySelector("input")?.focus();
   });
-  window.addEventListener("hashchange", () => {
-    if (loadFromFragment()) changed();
-  });
-  refresh();
+  window.addEventListener("popstate", followLocation);
+  window.addEventListener("hashchange", followLocation);
+  refresh({ reveal: fromLink && matchMedia("(max-width: 59.99em)").matches });
 }
 
 init();

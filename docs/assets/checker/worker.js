@@ -3,21 +3,57 @@
 // sits beside this file. The wheel knows no policy; the rulebook is data.
 //
 // Protocol (plain postMessage, request ids as in Pyodide's web-worker guide):
-//   worker -> page  {type: "progress", step, steps, message}   while booting
+//   worker -> page  {type: "progress", step, steps, message, loaded, total}   while booting
+//                                                              (bytes of the downloads so far)
 //                   {type: "ready", pyodide, python, labels, policy, ms}  once checks can run
 //                                                              (labels: verdict -> words)
 //                   {type: "error", error: {message}}          boot failed (no retry)
 //   page -> worker  {id, type: "check", scenario}
 //   worker -> page  {id, ok: true, result, json}   json = the checker's canonical JSON, result = parsed
 //                   {id, ok: false, error: {message, problems}}
-// The build (handbook/browser/pyodide.py) replaces the placeholder by the runtime's version directory.
+// The build (handbook/browser/pyodide.py) replaces the placeholders: the runtime's version
+// directory, and the files the boot downloads with their sizes (for the progress in bytes).
 import { loadPyodide } from "../pyodide/__PYODIDE_VERSION__/pyodide.mjs";
+
+/** file name -> bytes: the downloads whose progress the page shows */
+const DOWNLOADS = JSON.parse('__DOWNLOADS__');
+const total = Object.values(DOWNLOADS).reduce((a, b) => a + b, 0);
+let loaded = 0;
+let step = 0;
+let stepMessage = "";
+let lastSent = 0;
+const STEPS = 3;
+function progress(nextStep, message) {
+  step = nextStep;
+  stepMessage = message;
+  lastSent = performance.now();
+  self.postMessage({ type: "progress", step, steps: STEPS, message, loaded: Math.min(loaded, total), total });
+}
+
+// Count the bytes of the runtime's downloads as they arrive: Pyodide fetches them with the
+// worker's fetch(), so a counting stream in between reports progress without changing the bytes.
+const realFetch = self.fetch.bind(self);
+self.fetch = async (input, init) => {
+  const response = await realFetch(input, init);
+  const name = new URL(typeof input === "string" || input instanceof URL ? input : input.url, self.location.href).pathname
+    .split("/")
+    .pop();
+  if (!response.ok || !response.body || !(name in DOWNLOADS)) return response;
+  const counted = response.body.pipeThrough(
+    new TransformStream({
+      transform(chunk, controller) {
+        loaded += chunk.byteLength;
+        if (performance.now() - lastSent > 100) progress(step, stepMessage);
+        controller.enqueue(chunk);
+      },
+    }),
+  );
+  return new Response(counted, { status: response.status, statusText: response.statusText, headers: response.headers });
+};
 
 // The runtime finds its own files beside pyodide.mjs; the lock file and the wheel it lists are here:
 const packageBaseUrl = new URL("../pyodide/", import.meta.url).href;
 const rulebookUrl = new URL("rulebook.json", import.meta.url).href;
-const STEPS = 3;
-const progress = (step, message) => self.postMessage({ type: "progress", step, steps: STEPS, message });
 
 const PY = `
 import json
@@ -50,7 +86,7 @@ async function fetchRulebook() {
 
 async function boot() {
   const t0 = performance.now();
-  progress(1, "Downloading the Python runtime");
+  progress(1, "Downloading");
   const wheel = fetchWheel();
   const rulebook = fetchRulebook();
   wheel.catch(() => {}); // reported when awaited below
@@ -60,11 +96,11 @@ async function boot() {
     lockFileURL: packageBaseUrl + "pyodide-lock.json",
     stdout: () => {},
   });
-  progress(2, "Loading the checker");
+  progress(2, "Setting up");
   // Installing the already-downloaded wheel directly is ~130 ms faster than loadPackage(), whose
   // Python-side loader has to be imported first (measured).
   pyodide.unpackArchive(await wheel, "wheel");
-  progress(3, "Starting the checker");
+  progress(3, "Starting");
   pyodide.globals.set("_rulebook_text", await rulebook);
   pyodide.runPython(PY);
   const run = pyodide.globals.get("_check_text");

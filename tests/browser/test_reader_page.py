@@ -1,0 +1,251 @@
+"""The checker page as a reader meets it, in Chromium at a phone's size (390x844) and a laptop's
+(1280x900): a calm start, the answer in view after every answer and from a shared link, Back and
+Forward through the answers, loading that shows its bytes, and the printed record of an answer.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from playwright.sync_api import Browser, Page
+
+from handbook.bundle import WorkedExample, load_bundle
+from handbook.common import urls
+from tests.conftest import require
+from tests.support.checkerdrive import Checker
+from tests.support.sitebuild import checker_page, chromium, serve
+
+PHONE = {"width": 390, "height": 844}
+LAPTOP = {"width": 1280, "height": 900}
+VIEWPORTS = {"phone": PHONE, "laptop": LAPTOP}
+
+#: Where the short answer is on screen: the answer box itself when it is in view, else the bar at
+#: the foot of the screen; in view means wholly between the theme's header and the screen's foot,
+#: and not covered by anything (the element at its centre belongs to it).
+ANSWER_IN_VIEW = """() => {
+  const header = document.querySelector('.md-header')?.getBoundingClientRect().bottom ?? 0;
+  const visible = (el) => {
+    if (!el || el.closest('[hidden]')) return false;
+    const r = el.getBoundingClientRect();
+    if (r.height === 0 || r.top < header - 1 || r.bottom > innerHeight + 1) return false;
+    const hit = document.elementFromPoint(r.left + r.width / 2, r.top + Math.min(r.height / 2, 20));
+    return !!hit && el.contains(hit);
+  };
+  const overall = document.querySelector('#pc-result .pc-overall');
+  const compact = document.querySelector('#pc-compact');
+  if (visible(overall)) return {where: 'answer', text: overall.innerText.trim()};
+  if (visible(compact)) return {where: 'bar', text: document.querySelector('#pc-compact-text').textContent};
+  return null;
+}"""
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    with chromium() as b:
+        yield b
+
+
+@pytest.fixture(scope="module")
+def base_url(built_site: Path) -> Iterator[str]:
+    with serve(built_site) as url:
+        yield url
+
+
+@pytest.fixture(scope="module")
+def checker_url(base_url: str, built_site: Path) -> str:
+    return base_url + checker_page(built_site)
+
+
+def starters() -> list[WorkedExample]:
+    return [ex for ex in load_bundle().examples if ex.start]
+
+
+def native(facts: dict[str, Any]) -> dict[str, Any]:
+    return load_bundle().checker.check({"facts": facts})
+
+
+def new_page(browser: Browser, viewport: dict[str, int]) -> Page:
+    return browser.new_context(viewport=viewport).new_page()  # type: ignore[arg-type]
+
+
+def answer_in_view(page: Page) -> dict[str, str] | None:
+    page.wait_for_timeout(150)  # the bar follows an IntersectionObserver callback
+    found: dict[str, str] | None = page.evaluate(ANSWER_IN_VIEW)
+    return found
+
+
+@pytest.mark.parametrize("size", list(VIEWPORTS))
+def test_a_calm_start(browser: Browser, checker_url: str, size: str) -> None:
+    """Before the first answer: no verdict and no clause cards, one line of invitation, and the
+    casebook's common situations, each a link that opens its answer in one click."""
+    page = new_page(browser, VIEWPORTS[size])
+    Checker(page, checker_url).open()
+    assert page.locator("#pc-answer").is_hidden()
+    assert page.locator(".pc-overall, .pc-finding, .pc-possible").count() == 0
+    assert page.locator("#pc-compact").is_hidden()
+    assert page.inner_text("#pc-status-text") == "The checker is ready."
+    assert page.locator("#pc-about").is_visible()
+    expected = starters()
+    assert 4 <= len(expected) <= 8, "a handful of situations to start from"
+    links = page.locator("#pc-start a.pc-starter")
+    assert links.all_inner_texts() == [ex.start for ex in expected]
+    # the first starter and the first question are both on the first screen
+    assert links.first.bounding_box()["y"] < VIEWPORTS[size]["height"]  # type: ignore[index]
+
+    # one click: the situation's answers, its answer in view, the start gone
+    first = expected[0]
+    links.first.click()
+    page.wait_for_selector("#pc-result .pc-overall")
+    shown = answer_in_view(page)
+    assert shown is not None, "the answer is not in view after choosing a situation"
+    assert shown["text"] == first.result["summary"]
+    assert page.locator("#pc-start").is_hidden()
+    assert page.url.endswith(urls.permalink(first.answered).split("checker/", 1)[1])
+    page.context.close()
+
+
+@pytest.mark.parametrize("size", list(VIEWPORTS))
+def test_the_answer_is_in_view_after_every_answer(browser: Browser, checker_url: str, size: str) -> None:
+    page = new_page(browser, VIEWPORTS[size])
+    checker = Checker(page, checker_url)
+    checker.open()
+    answered = 0
+    for option in (1, 0, 0, 0, 0, 0, 0, 0, 0, 0):  # contact with a student, then the first answers
+        open_ = checker.open_questions()
+        if not open_:
+            break
+        checker.answer(open_[0], option)
+        answered += 1
+        summary = page.inner_text("#pc-result .pc-summary")
+        shown = answer_in_view(page)
+        assert shown is not None, f"after answer {answered} ({open_[0]}) the answer is out of view"
+        assert shown["text"] == summary
+    assert answered >= 4
+    page.context.close()
+
+
+def test_a_shared_link_opens_on_its_answer_on_a_phone(browser: Browser, checker_url: str) -> None:
+    example = next(ex for ex in load_bundle().examples if ex.id == "texting-from-personal-phone")
+    page = new_page(browser, PHONE)
+    Checker(page, checker_url + "#s=" + urls.encode_scenario(example.answered)).open()
+    shown = answer_in_view(page)
+    assert shown == {"where": "answer", "text": example.result["summary"]}
+    # one phone screen holds the verdict, the sentence and the first finding with its citation
+    first = page.locator("#pc-result .pc-finding").first
+    box = first.locator(".pc-words footer").bounding_box()
+    assert box is not None and box["y"] + box["height"] <= PHONE["height"], box
+    # the rest of a finding is one click away
+    assert first.locator("details.pc-more").count() == 1
+    assert not first.locator("details.pc-more").evaluate("d => d.open")
+    page.context.close()
+
+
+def test_back_and_forward_step_through_the_answers(browser: Browser, checker_url: str) -> None:
+    page = new_page(browser, PHONE)
+    checker = Checker(page, checker_url)
+    checker.open()
+    start = page.url
+    steps = []
+    for option in (1, 0, 0):
+        fact = checker.open_questions()[0]
+        checker.answer(fact, option)
+        steps.append((fact, page.url, page.inner_text("#pc-result .pc-summary")))
+    # Back: the previous answers, with the last question answered before it still answered
+    for i in (1, 0):
+        checker.mark()
+        page.go_back()
+        checker.wait_for_verdict()
+        fact, url, summary = steps[i]
+        assert page.url == url
+        assert page.inner_text("#pc-result .pc-summary") == summary
+        undone = steps[i + 1][0]
+        assert page.evaluate("document.activeElement?.closest('fieldset[data-fact]')?.dataset.fact") == undone
+        assert page.locator(f"fieldset[data-fact='{undone}'] input:checked").count() == 0
+    page.go_back()
+    page.wait_for_selector("#pc-answer", state="hidden")
+    assert page.url == start and page.locator("#pc-start").is_visible()
+    # Forward again: every answer back
+    for _fact, url, summary in steps:
+        page.go_forward()
+        page.wait_for_function(
+            "(s) => document.querySelector('#pc-result .pc-summary')?.textContent === s", arg=summary
+        )
+        assert page.url == url
+    page.context.close()
+
+
+def test_loading_shows_bytes_and_steps_and_the_form_is_usable_at_once(
+    browser: Browser, checker_url: str
+) -> None:
+    page = new_page(browser, LAPTOP)
+    page.add_init_script(
+        "window.__status = []; new MutationObserver(() => {"
+        " const t = document.querySelector('#pc-status-text');"
+        " if (t && window.__status.at(-1) !== t.textContent) window.__status.push(t.textContent); })"
+        ".observe(document, {subtree: true, childList: true, characterData: true});"
+    )
+    page.goto(checker_url)
+    # the questions are there before the checker is ready
+    page.wait_for_selector("fieldset[data-fact=activity]:not([hidden])")
+    page.wait_for_selector("[data-checker-state=ready]", timeout=90_000)
+    seen: list[str] = page.evaluate("window.__status")
+    with_bytes = [s for s in seen if re.search(r"step 1 of 3: Downloading \d+\.\d of \d+\.\d MB", s)]
+    assert len(with_bytes) >= 2, seen  # the bytes move while the runtime downloads
+    assert any("step 3 of 3" in s for s in seen), seen
+    assert seen[-1] == "The checker is ready."
+    about = page.locator("#pc-about")
+    about.locator("summary").click()
+    assert re.search(r"Python \d+\.\d+\.\d+ in your browser \(Pyodide \d", about.inner_text())
+    assert "Nothing you answer leaves this page." in about.inner_text()
+    page.context.close()
+
+
+def test_the_printed_record(browser: Browser, checker_url: str, tmp_path: Path) -> None:
+    """Print or save: one or two pages with the situation in words, the answer, the quoted clauses
+    with ids and links, the policy's number, title, adoption date and text hash, the date, and
+    that it is guidance, not a District decision."""
+    require(shutil.which("pdftotext"), "pdftotext is not installed (apt-get install poppler-utils)")
+    example = next(ex for ex in load_bundle().examples if ex.id == "texting-from-personal-phone")
+    page = new_page(browser, LAPTOP)
+    Checker(page, checker_url + "#s=" + urls.encode_scenario(example.answered)).open()
+    assert page.locator("#pc-print").is_visible() and page.locator("#pc-copy").is_visible()
+    pdf = tmp_path / "record.pdf"
+    page.emulate_media(media="print")
+    page.pdf(path=str(pdf), format="Letter")
+    run = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True, check=True)
+    text = run.stdout
+    pages = text.count("\f")
+    assert 1 <= pages <= 2, f"the record takes {pages} pages"
+    flat = " ".join(text.split())
+    result = example.result
+    policy = result["policy"]
+    assert result["summary"] in flat
+    for a in result["answers"]:
+        assert a["says"][:1].upper() + a["says"][1:] in flat
+    for f in result["findings"]:
+        assert f["clause"]["id"] in flat and f["headline"] in flat
+        assert " ".join(f["clause"]["words"].split()) in flat
+    assert f"Policy {policy['number']}" in flat and policy["title"] in flat
+    assert policy["adopted"] in flat and policy["text_sha256"] in flat
+    assert "not a decision by the District" in flat
+    assert "Check a scenario" not in flat and "Your situation What does" not in flat  # no form on paper
+    page.context.close()
+
+
+def test_copy_answer_link(browser: Browser, checker_url: str) -> None:
+    context = browser.new_context(viewport=LAPTOP)  # type: ignore[arg-type]
+    context.grant_permissions(["clipboard-read", "clipboard-write"])
+    page = context.new_page()
+    example = starters()[0]
+    Checker(page, checker_url + "#s=" + urls.encode_scenario(example.answered)).open()
+    page.click("#pc-copy")
+    page.wait_for_function("document.querySelector('#pc-copied').textContent !== ''")
+    assert page.inner_text("#pc-copied") == "Link copied."
+    assert page.evaluate("navigator.clipboard.readText()") == page.url
+    context.close()
