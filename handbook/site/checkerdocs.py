@@ -11,7 +11,7 @@ from typing import Any
 
 import markupsafe
 from policycheck.conditions import facts_read
-from policycheck.model import VERDICT_LABELS
+from policycheck.model import VERDICT_LABELS, VERDICTS
 from policycheck.words import Item, Style, condition_lines, nest, rule_condition_lines
 
 from ..bundle import Bundle, WorkedExample
@@ -83,9 +83,39 @@ def example_entries(bundle: Bundle, examples: list[WorkedExample], page_url: str
     )
 
 
+def example_groups(bundle: Bundle) -> list[tuple[str, str, list[WorkedExample]]]:
+    """The worked examples by what they involve (the first question's answers, in its order):
+    (anchor, heading, examples); the situations that combine several, then the unsure ones, last."""
+    root = bundle.checker.engine.fact[bundle.checker.engine.roots[0]]
+    chosen = {ex.id: ex.facts.get(root.id) for ex in bundle.examples}
+    one = {
+        ex.id: (value[0] if isinstance(value, list) and len(value) == 1 else value)
+        for ex in bundle.examples
+        for value in [chosen[ex.id]]
+    }
+    groups = [
+        (f"involves-{v.id.replace('_', '-')}", v.label, [ex for ex in bundle.examples if one[ex.id] == v.id])
+        for v in root.values
+    ]
+    several = [ex for ex in bundle.examples if isinstance(chosen[ex.id], list) and len(chosen[ex.id]) > 1]
+    groups += [("situations-that-combine", "Situations that combine", several)]
+    placed = {ex.id for g in groups for ex in g[2]}
+    rest = [ex for ex in bundle.examples if ex.id not in placed]  # not sure what it involves
+    groups += [("not-sure-what-it-involves", "Not sure what it involves", rest)]
+    return [g for g in groups if g[2]]
+
+
 def examples_page(bundle: Bundle, page_url: str) -> str:
-    """Every casebook scenario as a worked example."""
-    return example_entries(bundle, list(bundle.examples), page_url, "##")
+    """Every casebook scenario as a worked example, grouped by what it involves, with a filter."""
+    html = fragments(bundle, page_url, "partials/example.html.j2")
+    given = {ex.result["verdict"] for ex in bundle.examples}
+    verdicts = [(v, VERDICT_LABELS[v]) for v in VERDICTS if v in given]
+    out = [str(html.filter(verdicts, len(bundle.examples)))]
+    for anchor, heading, examples in example_groups(bundle):
+        out.append(f"## {md_escape(heading)} {{#{anchor} .hb-group}}\n")
+        out.append(example_entries(bundle, examples, page_url, "###"))
+    out.append(str(html.filter_none()))
+    return "\n".join(out)
 
 
 def checker_starters(bundle: Bundle, page_url: str) -> str:

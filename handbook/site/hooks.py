@@ -27,8 +27,9 @@ NAV_HEAD = [{"Home": "index.md"}, {"Official text": "official.md"}]
 NAV_CHECKER = {
     "Checker": [
         {"Check a scenario": "checker.md"},
-        {"Questions the checker asks": "facts.md"},
         {"Worked examples": "examples.md"},
+        # for the curious, out of the main reading path
+        {"How the checker works": [{"Questions the checker asks": "facts.md"}]},
     ]
 }
 NAV_TAIL = [

@@ -249,3 +249,46 @@ def test_copy_answer_link(browser: Browser, checker_url: str) -> None:
     assert page.inner_text("#pc-copied") == "Link copied."
     assert page.evaluate("navigator.clipboard.readText()") == page.url
     context.close()
+
+
+def test_the_worked_examples_are_grouped_and_filter(browser: Browser, base_url: str) -> None:
+    bundle = load_bundle()
+    page = new_page(browser, PHONE)
+    page.goto(base_url + "examples/")
+    page.wait_for_selector("#hb-filter:not([hidden])")
+    groups = [g.rstrip("¶") for g in page.locator("h2.hb-group").all_inner_texts()]
+    root = bundle.checker.engine.fact[bundle.checker.engine.roots[0]]
+    assert groups[0] == root.values[0].label and len(groups) >= 5, groups
+    assert "Situations that combine" in " ".join(groups)
+    combined = page.locator(
+        "#situations-that-combine ~ h3#" + urls.example_anchor("coach-messages-players-on-team-page")
+    )
+    assert combined.count() == 1
+    # each example shows its answer in the list, right after its story
+    assert page.locator(".hb-example .hb-example__verdict").count() == len(bundle.examples)
+
+    def visible() -> list[dict[str, str]]:
+        shown: list[dict[str, str]] = page.evaluate(
+            "() => [...document.querySelectorAll('.hb-example[data-verdict]')].filter(e => !e.hidden)"
+            ".map(e => ({verdict: e.dataset.verdict, text: (e.previousElementSibling.textContent + ' '"
+            " + e.textContent).toLowerCase()}))"
+        )
+        return shown
+
+    page.fill("#hb-filter-words", "friend")
+    shown = visible()
+    assert 0 < len(shown) < len(bundle.examples)
+    assert all("friend" in s["text"] for s in shown)
+    assert page.inner_text("#hb-filter-count") == f"Showing {len(shown)} of {len(bundle.examples)} examples."
+    page.select_option("#hb-filter-verdict", "not_permitted")
+    both = visible()
+    assert both and all(s["verdict"] == "not_permitted" and "friend" in s["text"] for s in both)
+    assert len(both) < len(shown)
+    # a group with nothing left hides its heading; no match says so
+    page.fill("#hb-filter-words", "zebra crossing")
+    assert visible() == [] and page.locator("#hb-filter-none").is_visible()
+    assert page.locator("h2.hb-group:visible").count() == 0
+    page.fill("#hb-filter-words", "")
+    page.select_option("#hb-filter-verdict", "")
+    assert len(visible()) == len(bundle.examples)
+    page.context.close()

@@ -76,6 +76,10 @@ def test_examples_are_computed_and_link_to_the_checker() -> None:
     bundle = load_bundle()
     page = checkerdocs.examples_page(bundle, "examples/")
     assert page.count("{#ex-") == len(bundle.examples) >= 40
+    # grouped by what they involve: the first answer's values in order, then the combined ones
+    groups = re.findall(r"^## (.+) \{#([a-z-]+) \.hb-group\}$", page, re.MULTILINE)
+    assert groups[0][0] == bundle.checker.engine.fact[bundle.checker.engine.roots[0]].values[0].label
+    assert ("Situations that combine", "situations-that-combine") in groups
     # the plain answer, as the checker gives it, leads each example
     first = bundle.examples[0].result
     assert f'<strong class="hb-verdict hb-verdict--{first["verdict"]}">{first["summary"]}' in page.replace(
@@ -83,8 +87,10 @@ def test_examples_are_computed_and_link_to_the_checker() -> None:
     )
     assert page.count('<p class="hb-example__verdict">') == len(bundle.examples)
     tokens = re.findall(r'href="\.\./checker/#s=([A-Za-z0-9_-]+)"', page)
-    assert len(tokens) == len(bundle.examples)
-    for token, example in zip(tokens, bundle.examples, strict=True):
+    anchors = re.findall(r"\{#(ex-[a-z0-9-]+)\}", page)  # in the page's (grouped) order
+    by_anchor = {ex.anchor: ex for ex in bundle.examples}
+    assert len(tokens) == len(anchors) == len(bundle.examples) == len(set(anchors))
+    for token, example in zip(tokens, [by_anchor[a] for a in anchors], strict=True):
         assert decode_scenario(token) == example.answered
         assert bundle.checker.check({"facts": decode_scenario(token)}) == example.result
 

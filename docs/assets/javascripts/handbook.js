@@ -1,4 +1,4 @@
-/* The policy handbook: "Copy link" buttons on clauses, and commentary expanded for printing.
+/* The policy handbook: "Copy link" and "Cite this clause" buttons on clauses, and commentary expanded for printing.
    Progressive enhancement: without JavaScript the clause id is still a plain link to the clause. */
 (function () {
   "use strict";
@@ -26,8 +26,10 @@
       button.setAttribute("aria-live", "polite");
       button.addEventListener("click", function () {
         var url = clauseUrl(button.getAttribute("data-anchor"));
-        navigator.clipboard.writeText(url).then(
-          function () { announce(button, "Link copied"); },
+        var cite = button.getAttribute("data-cite");
+        /* "Cite this clause": policy, clause id and title, adoption date, then the link */
+        navigator.clipboard.writeText(cite ? cite + " " + url : url).then(
+          function () { announce(button, cite ? "Citation copied" : "Link copied"); },
           function () { announce(button, "Copy failed"); }
         );
       });
