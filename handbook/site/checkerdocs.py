@@ -87,17 +87,20 @@ def example_groups(bundle: Bundle) -> list[tuple[str, str, list[WorkedExample]]]
     """The worked examples by what they involve (the first question's answers, in its order):
     (anchor, heading, examples); the situations that combine several, then the unsure ones, last."""
     root = bundle.checker.engine.fact[bundle.checker.engine.roots[0]]
-    chosen = {ex.id: ex.facts.get(root.id) for ex in bundle.examples}
-    one = {
-        ex.id: (value[0] if isinstance(value, list) and len(value) == 1 else value)
-        for ex in bundle.examples
-        for value in [chosen[ex.id]]
-    }
+
+    def involves(ex: WorkedExample) -> list[Any]:
+        value = ex.facts.get(root.id)
+        return list(value) if isinstance(value, list) else [] if value is None else [value]
+
     groups = [
-        (f"involves-{v.id.replace('_', '-')}", v.label, [ex for ex in bundle.examples if one[ex.id] == v.id])
+        (
+            f"involves-{str(v.id).replace('_', '-')}",
+            v.label,
+            [ex for ex in bundle.examples if involves(ex) == [v.id]],
+        )
         for v in root.values
     ]
-    several = [ex for ex in bundle.examples if isinstance(chosen[ex.id], list) and len(chosen[ex.id]) > 1]
+    several = [ex for ex in bundle.examples if len(involves(ex)) > 1]
     groups += [("situations-that-combine", "Situations that combine", several)]
     placed = {ex.id for g in groups for ex in g[2]}
     rest = [ex for ex in bundle.examples if ex.id not in placed]  # not sure what it involves
