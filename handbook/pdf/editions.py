@@ -122,6 +122,7 @@ def render_html(bundle: Bundle, edition: str, *, cid_shifts: Mapping[str, int] |
             f'"{policy.title}" (adopted {adopted}), with no commentary.',
             "header_right": "Official text",
             "toc": toc,
+            "author": policy.district,  # the District's words, and nothing else
         }
     else:
         examples = list(bundle.examples)
@@ -139,6 +140,8 @@ def render_html(bundle: Bundle, edition: str, *, cid_shifts: Mapping[str, int] |
             + (" and worked examples." if examples else "."),
             "header_right": "Annotated handbook edition",
             "toc": toc,
+            # most of it is our commentary: the handbook publishes it, not the District
+            "author": f"Policy {policy.number} Handbook (unofficial commentary)",
             "official_file": urls.pdf_name(policy.number, "official"),
             "examples": examples,
             "examples_by_clause": _examples_by_clause(examples),

@@ -118,6 +118,23 @@ class SiteHandler(http.server.SimpleHTTPRequestHandler):
         self.end_headers()
         return f
 
+    def send_error(self, code: int, message: str | None = None, explain: str | None = None) -> None:
+        """An unknown path gets the site's own 404 page (search and links onward), with status 404."""
+        page = os.path.join(self.directory, "404.html")
+        if code != 404 or self.command not in {"GET", "HEAD"} or not os.path.isfile(page):
+            super().send_error(code, message, explain)
+            return
+        with open(page, "rb") as f:
+            body = f.read()
+        self.send_response(404)
+        self.send_header("Content-Type", "text/html; charset=utf-8")
+        self.send_header("Content-Length", str(len(body)))
+        for name, value in self._site_headers("/404.html"):
+            self.send_header(name, value)
+        self.end_headers()
+        if self.command == "GET":
+            self.wfile.write(body)
+
     def log_message(self, format: str, *args: Any) -> None:
         if not self.quiet:
             super().log_message(format, *args)

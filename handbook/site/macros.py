@@ -33,6 +33,7 @@ def define_env(env: Any) -> None:
     env.variables["policy"] = policy
     env.variables["adopted"] = format_date(policy.adopted)
     env.variables["commentary_label"] = labels.COMMENTARY
+    env.variables["reading_label"] = labels.READING
     env.variables["example_clause"] = next(c.id for c in policy.clauses() if c.number is not None)
     env.variables["first_section"] = policy.sections[0].id
 

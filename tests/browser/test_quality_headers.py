@@ -8,8 +8,11 @@ headers a served response carries.
 from __future__ import annotations
 
 import re
+import urllib.error
 import urllib.request
 from pathlib import Path
+
+import pytest
 
 from handbook.common.mime import content_type
 from handbook.publish.headers import (
@@ -138,3 +141,20 @@ def test_served_responses_carry_the_headers(built_site: Path) -> None:
                 else:
                     assert got["Content-Type"].startswith("text/html")
                     assert got["Cache-Control"] == CACHE_REVALIDATE
+
+
+def test_an_unknown_path_gets_the_sites_404_page(built_site: Path) -> None:
+    """`make serve` answers an address the site does not have with its own 404 page: status 404,
+    the site's headers, a way to search and links onward (not the server's bare error page)."""
+    with serve(built_site) as base:
+        for path in ("no/such/page/", "sections/no-such-section/", "missing.pdf"):
+            with pytest.raises(urllib.error.HTTPError) as info:
+                urllib.request.urlopen(base + path)
+            status, headers, body = info.value.code, info.value.headers, info.value.read().decode("utf-8")
+            assert status == 404, path
+            assert headers["Content-Type"] == "text/html; charset=utf-8"
+            assert "default-src 'self'" in headers["Content-Security-Policy"]
+            assert "<h1>This page is not here</h1>" in body
+            assert "data-open-search" in body  # a button that opens the theme's search
+            for href in ('href="/checker/"', 'href="/official/"'):
+                assert href in body, href

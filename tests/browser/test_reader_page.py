@@ -245,7 +245,7 @@ def test_copy_answer_link(browser: Browser, checker_url: str) -> None:
     example = starters()[0]
     Checker(page, checker_url + "#s=" + urls.encode_scenario(example.answered)).open()
     page.click("#pc-copy")
-    page.wait_for_function("document.querySelector('#pc-copied').textContent !== ''")
+    page.wait_for_function("() => document.querySelector('#pc-copied').textContent !== ''")
     assert page.inner_text("#pc-copied") == "Link copied."
     assert page.evaluate("navigator.clipboard.readText()") == page.url
     context.close()
@@ -291,4 +291,37 @@ def test_the_worked_examples_are_grouped_and_filter(browser: Browser, base_url: 
     page.fill("#hb-filter-words", "")
     page.select_option("#hb-filter-verdict", "")
     assert len(visible()) == len(bundle.examples)
+    page.context.close()
+
+
+def test_the_404_page_leads_on(browser: Browser, base_url: str) -> None:
+    """An unknown address: the site's 404 page, whose button opens the search with the cursor in it."""
+    page = new_page(browser, PHONE)
+    response = page.goto(base_url + "sections/no-such-section/")
+    assert response is not None and response.status == 404
+    assert page.inner_text("h1") == "This page is not here"
+    page.click("button[data-open-search]")
+    assert page.evaluate("document.activeElement?.dataset.mdComponent") == "search-query"
+    page.keyboard.type("friend")
+    page.wait_for_selector(".md-search-result__item", timeout=10_000)
+    page.context.close()
+
+
+#: Average characters per line of the longest paragraph of the page's main text.
+CHARS_PER_LINE = """() => {
+  const paras = [...document.querySelectorAll('.md-content .md-typeset p')].filter(p => p.offsetParent);
+  const p = paras.sort((a, b) => b.textContent.length - a.textContent.length)[0];
+  const range = document.createRange();
+  range.selectNodeContents(p);
+  const lines = new Set([...range.getClientRects()].map(r => Math.round(r.top))).size;
+  return p.textContent.replace(/\\s+/g, ' ').trim().length / lines;
+}"""
+
+
+@pytest.mark.parametrize("path", ["", "official/", "sections/contact/", "glossary/", "checker/"])
+def test_prose_keeps_to_about_80_characters_a_line(browser: Browser, base_url: str, path: str) -> None:
+    page = new_page(browser, LAPTOP)
+    page.goto(base_url + path)
+    per_line = page.evaluate(CHARS_PER_LINE)
+    assert 55 <= per_line <= 95, f"/{path}: {per_line:.0f} characters a line"
     page.context.close()

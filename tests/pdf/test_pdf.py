@@ -242,6 +242,22 @@ def test_worked_examples_chapter(bundle: Bundle, texts: dict[str, str]) -> None:
             assert finding["clause"]["id"] in text
 
 
+def test_a_worked_example_never_starts_at_the_foot_of_a_page(bundle: Bundle, texts: dict[str, str]) -> None:
+    """Its heading, its story and its answer are on one page."""
+    pages = [" ".join(_tokens(page)) for page in texts["annotated"].split("\f")]
+    chapter = max(i for i, page in enumerate(pages) if "Worked examples" in page and "1. " in page)
+    for ex in bundle.examples:
+        heading = f"{ex.number}. {' '.join(words(ex.title))}"
+        where = [i for i, page in enumerate(pages) if i >= chapter and heading in page]
+        assert where, heading
+        page = pages[where[0]]
+        after = page[page.index(heading) :]
+        assert " ".join(words(ex.story))[:60] in after, f"{heading}: its story is on the next page"
+        assert " ".join(words(ex.result["summary"]))[:40] in after, (
+            f"{heading}: its answer is on the next page"
+        )
+
+
 def test_worked_examples_print_the_checkers_own_result(bundle: Bundle) -> None:
     """The chapter prints what the checker computed (the bundle's results), not a copy of the casebook."""
     ex = bundle.examples[0]
@@ -307,7 +323,9 @@ def test_metadata(policy: Policy, readers: dict[str, PdfReader], edition: str) -
     meta = reader.metadata
     assert meta is not None
     assert meta.title and policy.title in meta.title
-    assert meta.author == policy.district
+    # the official edition is the District's text; the annotated one is mostly our commentary
+    commentary = f"Policy {policy.number} Handbook (unofficial commentary)"
+    assert meta.author == (policy.district if edition == "official" else commentary)
     assert meta.subject and f"{policy.series} {policy.number}" in meta.subject
     assert _obj(reader.trailer["/Root"])["/Lang"] == "en"
     assert str(meta["/CreationDate"]).startswith("D:20231114221320")

@@ -17,6 +17,7 @@
   }
 
   function setUp() {
+    setUpSearchButtons();
     var buttons = document.querySelectorAll("button.hb-copy[data-anchor]");
     if (!navigator.clipboard) { return; }
     buttons.forEach(function (button) {
@@ -32,6 +33,21 @@
           function () { announce(button, cite ? "Citation copied" : "Link copied"); },
           function () { announce(button, "Copy failed"); }
         );
+      });
+    });
+  }
+
+  /* "Search the handbook" (the 404 page): opens the theme's search and puts the cursor in it. */
+  function setUpSearchButtons() {
+    document.querySelectorAll("button[data-open-search]").forEach(function (button) {
+      var toggle = document.getElementById("__search");
+      var input = document.querySelector("input[data-md-component=search-query]");
+      if (!toggle || !input) { return; }
+      button.hidden = false;
+      button.addEventListener("click", function () {
+        toggle.checked = true;
+        toggle.dispatchEvent(new Event("change"));
+        input.focus();
       });
     });
   }
