@@ -26,7 +26,7 @@ from handbook.source.errors import SourceError
 NAV_HEAD = [{"Home": "index.md"}, {"Official text": "official.md"}]
 NAV_CHECKER = {
     "Checker": [
-        {"Check a scenario": "checker.md"},
+        {"Check your situation": "checker.md"},
         {"Worked examples": "examples.md"},
         # for the curious, out of the main reading path
         {"How the checker works": [{"Questions the checker asks": "facts.md"}]},

@@ -234,7 +234,7 @@ def test_the_printed_record(browser: Browser, checker_url: str, tmp_path: Path) 
     assert f"Policy {policy['number']}" in flat and policy["title"] in flat
     assert policy["adopted"] in flat and policy["text_sha256"] in flat
     assert "not a decision by the District" in flat
-    assert "Check a scenario" not in flat and "Your situation What does" not in flat  # no form on paper
+    assert "Check your situation" not in flat and "Your situation What does" not in flat  # no form on paper
     page.context.close()
 
 

@@ -12,3 +12,13 @@ def test_the_checker_benchmark_runs_over_the_casebook(bundle: Bundle) -> None:
     assert figures["scenarios"] == len(bundle.examples)
     assert figures["evaluations_per_second"] > 0
     assert 0 < figures["check_median_us"] <= figures["check_p95_us"]
+
+
+def test_the_browser_benchmarks_permalink_is_a_valid_answer(bundle: Bundle) -> None:
+    """The browser benchmark opens a permalink answering the first question: the checker must
+    take it (a first question that takes several answers gets a list)."""
+    from bench.browser import first_answer  # noqa: PLC0415 - Playwright is imported with it
+
+    facts = first_answer(bundle)
+    result = bundle.checker.check({"facts": facts})
+    assert [a["fact"] for a in result["answers"]] == list(facts)

@@ -1,4 +1,4 @@
-"""Drives the "Check a scenario" page (docs/checker.md, docs/assets/checker/checker.js) in Playwright,
+"""Drives the "Check your situation" page (docs/checker.md, docs/assets/checker/checker.js) in Playwright,
 as a reader would: through its form, never through its internals, for the quality tests.
 
 The page's contract used here: the root ``[data-checker-state]`` becomes ``ready``; each question is

@@ -172,7 +172,7 @@ def summary(
         topics = [q["topic"] for q in questions if q["changes"] == "verdict"]
         if len(topics) > SUMMARY_TOPICS:
             more = len(topics) - SUMMARY_TOPICS + 1
-            topics = [*topics[: SUMMARY_TOPICS - 1], f"{more} more questions below"]
+            topics = [*topics[: SUMMARY_TOPICS - 1], f"{more} other answers"]
         text = f"It depends on {join_words(topics)}."
     elif not findings:
         text = f"Yes. No rule of Policy {number} limits this."

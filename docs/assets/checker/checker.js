@@ -1,4 +1,4 @@
-// The "Check a scenario" page: a guided form generated from the rulebook's facts, a verdict panel,
+// The "Check your situation" page: a guided form generated from the rulebook's facts, a verdict panel,
 // a permalink in the URL fragment, and the checker itself running in a module Web Worker (Pyodide).
 // Which questions apply is read by ./applicable.js (the engine's semantics, proved equal by a test).
 //
@@ -34,6 +34,7 @@ const answerBox = $("#pc-answer");
 const startBox = $("#pc-start");
 const compactBox = $("#pc-compact");
 const recordBox = $("#pc-record");
+const keepBox = $("#pc-keep"); // print, save, copy: moved under each new answer
 
 /** Build an element: h("p", {class: "x"}, "text", child, ...). */
 function h(tag, attrs = {}, ...children) {
@@ -277,23 +278,32 @@ function answerItem(a) {
   return h("li", {}, h("span", { class: "pc-qtext", text: a.question }), " ", h("strong", { text: a.answer_label }));
 }
 
-const ROLES = { prohibition: "Don't", condition: "Condition", caution: "Take care", permission: "Allowed" };
 const sentence = (text) => text.charAt(0).toUpperCase() + text.slice(1);
 
-/** "5290.contact.3.1, 5290.contact.3": the clause that decides, then the ones that introduce it. */
+/** The clause's title, then its id and the ids of the clauses that introduce it (a citation). */
 function citation(f) {
   const clause = f.clause ?? {};
-  const ids = [clause.id, ...(f.cites ?? []).map((c) => c.id)].filter(Boolean);
+  const ids = [clause.id, ...(f.cites ?? []).map((c) => c.id)].filter(Boolean).join(", ");
   const href = clause.url ? siteLink(clause.url) : null;
-  const text = `${ids.join(", ")}: ${clause.title ?? ""}`;
-  return href ? h("a", { href, class: "pc-clause-link", text }) : text;
+  const parts = [clause.title ?? "", " ", h("span", { class: "pc-cid", text: `(${ids})` })];
+  return href ? h("a", { href, class: "pc-clause-link" }, ...parts) : h("span", {}, ...parts);
 }
 
-function consequenceList(f) {
-  if (!f.consequences?.length) return null;
+/** What can happen, said once for the whole answer: each consequence clause the findings lead to,
+ *  quoted, with the case in which it applies. */
+function consequences(findings) {
+  const seen = new Map();
+  for (const f of findings) for (const c of f.consequences ?? []) if (!seen.has(c.id)) seen.set(c.id, c);
+  if (!seen.size) return null;
   return [
-    h("p", { class: "pc-sub", text: "What can happen" }),
-    h("ul", {}, f.consequences.map((c) => h("li", { text: c.if ? `${sentence(c.if)}: ${c.text}` : c.text }))),
+    h("h3", { text: "What can happen" }),
+    h(
+      "ul",
+      { class: "pc-consequences" },
+      [...seen.values()].map((c) =>
+        h("li", {}, c.if ? `${sentence(c.if)}, the policy says: ` : "The policy says: ", h("q", { text: c.text }), " ", h("span", { class: "pc-cid", text: `(${c.clause})` })),
+      ),
+    ),
   ];
 }
 
@@ -320,13 +330,7 @@ function findingCard(f, possible) {
   return h(
     "article",
     { class: `pc-finding pc-v-${f.verdict}` },
-    h(
-      "h4",
-      {},
-      h("span", { class: "pc-badge", text: ROLES[f.role] ?? f.verdict_label }),
-      " ",
-      possible ? `${f.if}, then: ${f.headline}` : f.headline,
-    ),
+    possible ? null : h("h4", { text: f.headline }),
     clause.words
       ? h(
           "blockquote",
@@ -335,7 +339,6 @@ function findingCard(f, possible) {
           h("footer", {}, citation(f)),
         )
       : null,
-    consequenceList(f),
     more.length ? h("details", { class: "pc-more" }, h("summary", { text: "Why, and what to do" }), ...more) : null,
   );
 }
@@ -348,7 +351,6 @@ function askableNow(result) {
 
 function renderResult(result) {
   const open = askableNow(result).filter((q) => !q.unsure);
-  const later = (result.open_questions?.filter((q) => !q.unsure).length ?? 0) - open.length;
   const parts = [
     h(
       "div",
@@ -361,6 +363,7 @@ function renderResult(result) {
     parts.push(
       h("h3", { text: result.findings.length === 1 ? "What applies" : `What applies (${result.findings.length})` }),
       result.findings.map((f) => findingCard(f, false)),
+      consequences(result.findings),
     );
   };
   if (result.verdict !== "depends") findings(); // the open questions lead only when they decide
@@ -379,7 +382,6 @@ function renderResult(result) {
           ),
         ),
       ),
-      later > 0 ? h("p", { class: "pc-hint", text: `Your answers may lead to ${later} more question${later === 1 ? "" : "s"}.` }) : null,
     );
   }
   if (result.verdict === "depends") findings();
@@ -390,7 +392,7 @@ function renderResult(result) {
         h(
           "details",
           { class: `pc-possible pc-v-${f.verdict}` },
-          h("summary", {}, h("span", { class: "pc-badge", text: ROLES[f.role] ?? f.verdict_label }), " ", `${f.if}, then: ${f.headline}`),
+          h("summary", {}, h("span", { class: "pc-possible-headline", text: f.headline }), h("span", { class: "pc-if", text: `${f.if}.` })),
           findingCard(f, true),
         ),
       ),
@@ -456,7 +458,7 @@ function showAnswer() {
 
 // ---------------------------------------------------------------- a record to keep
 
-const today = () => new Date().toISOString().slice(0, 10);
+const today = () => new Date().toLocaleDateString("en-US", { year: "numeric", month: "long", day: "numeric" });
 
 /** The printed record: the situation in words, the answer, the quoted clauses with their ids and
  *  links, the policy's number, title, adoption date and text hash, the date, and what it is not. */
@@ -471,7 +473,6 @@ function renderRecord(result) {
       h("strong", { text: f.headline }),
       f.clause?.words ? h("blockquote", {}, h("p", {}, `“${f.clause.words}”`)) : null,
       h("p", { class: "pc-record-cite" }, `${[f.clause?.id, ...(f.cites ?? []).map((c) => c.id)].filter(Boolean).join(", ")}: ${f.clause?.title ?? ""}`, f.clause?.url ? ` (${siteLink(f.clause.url)})` : ""),
-      f.consequences?.length ? h("p", {}, `What can happen: ${f.consequences.map((c) => (c.if ? `${sentence(c.if)}: ${c.text}` : c.text)).join(" ")}`) : null,
     );
   const open = (result.open_questions ?? []).filter((q) => !q.unsure);
   const parts = [
@@ -481,6 +482,7 @@ function renderRecord(result) {
     h("h3", { text: "Your situation" }),
     h("ul", {}, said.map((a) => h("li", { text: `${sentence(a.says)}.` }))),
     result.findings?.length ? [h("h3", { text: "What applies" }), h("ul", {}, result.findings.map(quoted))] : null,
+    consequences(result.findings ?? []),
     open.length ? [h("h3", { text: "Questions still open" }), h("ul", {}, open.map((q) => h("li", { text: q.question })))] : null,
     result.possible_findings?.length
       ? [h("h3", { text: "What may also apply" }), h("ul", {}, result.possible_findings.map((f) => h("li", { text: `${f.if}, then: ${f.headline} (${f.clause?.id ?? ""})` })))]
@@ -488,9 +490,11 @@ function renderRecord(result) {
     h(
       "p",
       { class: "pc-record-meta" },
-      `Checked on ${today()} against Policy ${p.number}, “${p.title}”, adopted ${p.adopted}; text SHA-256 ${p.text_sha256 ?? "not given"}.`,
+      `Checked on ${today()} against Policy ${p.number}, “${p.title}”, adopted ${p.adopted}.`,
       h("br"),
-      `This answer, to reopen or share: ${link}`,
+      `Version of the policy's text (SHA-256): ${p.text_sha256 ?? "not given"}.`,
+      h("br"),
+      `To open this answer again: ${link}`,
     ),
     h("p", { class: "pc-record-note", text: "This is guidance on the policy’s text from the handbook’s checker, not a decision by the District and not legal advice. The official text is what counts; ask your administrator about your own case." }),
   ];
@@ -537,7 +541,7 @@ function fail(message) {
   progressBar.hidden = true;
   statusText.textContent = "The checker could not start in this browser.";
   answerBox.hidden = false;
-  $("#pc-keep").hidden = true;
+  keepBox.hidden = true;
   resultBox.replaceChildren(
     h(
       "div",
@@ -644,7 +648,8 @@ async function refresh({ push = false, reveal = false } = {}) {
     renderResult(result);
     renderCompact(result);
     renderRecord(result);
-    $("#pc-keep").hidden = false;
+    resultBox.querySelector(".pc-overall")?.after(keepBox);
+    keepBox.hidden = false;
     watchOverall();
     announce(result);
     if (reveal) showAnswer();
