@@ -418,10 +418,12 @@ def _combine(rank_sets: Sequence[frozenset[int]]) -> frozenset[int]:
     return acc
 
 
-def _env_for(engine: Engine, ref: _Reference, answers: Mapping[str, Any]) -> dict[str, Any]:
-    """Every fact's state for these answers, by the proof's own reading of asked_when."""
-    env: dict[str, Any] = {}
-    for fact in engine.facts:
+def _read(
+    facts: Sequence[Fact], ref: _Reference, answers: Mapping[str, Any], env: dict[str, Any]
+) -> dict[str, Any]:
+    """``env`` with each of ``facts`` given its state for these answers, in order, by the proof's
+    own reading of asked_when (not applicable, answered, answered but maybe applicable, unknown)."""
+    for fact in facts:
         cond = fact.asked_when
         applies = True if cond is None else ref.truth(cond, env)
         if applies is False:
@@ -431,6 +433,11 @@ def _env_for(engine: Engine, ref: _Reference, answers: Mapping[str, Any]) -> dic
         else:
             env[fact.id] = U
     return env
+
+
+def _env_for(engine: Engine, ref: _Reference, answers: Mapping[str, Any]) -> dict[str, Any]:
+    """Every fact's state for these answers, by the proof's own reading of asked_when."""
+    return _read(engine.facts, ref, answers, {})
 
 
 def _parts(
@@ -740,16 +747,7 @@ def ground_truth(engine: Engine, answers: Mapping[str, Any]) -> frozenset[str]:
 
 
 def _state_of(space: _Space, answers: Mapping[str, Any]) -> tuple[Any, ...]:
-    env: dict[str, Any] = {space.root: space.value}
-    for fact in space.facts:
-        cond = fact.asked_when
-        applies = True if cond is None else space.ref.truth(cond, env)
-        if applies is False:
-            env[fact.id] = NA
-        elif fact.id in answers:
-            env[fact.id] = answers[fact.id] if applies else _Maybe(answers[fact.id])
-        else:
-            env[fact.id] = U
+    env = _read(space.facts, space.ref, answers, {space.root: space.value})
     return tuple(env[f.id] for f in space.facts)
 
 

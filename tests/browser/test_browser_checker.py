@@ -11,7 +11,6 @@ from __future__ import annotations
 import base64
 import json
 import re
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -24,28 +23,16 @@ from handbook.bundle import load_bundle
 from handbook.common.urls import encode_scenario
 from handbook.proof.scenarios import generated_scenarios
 from tests.support.chromium import wait_until
-from tests.support.sitebuild import checker_page, chromium, serve
+from tests.support.sitebuild import checker_page
 
 READY = "[data-checker-state=ready]"
 TIMEOUT = 90_000
 
 
 @pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    with chromium() as b:
-        yield b
-
-
-@pytest.fixture(scope="module")
 def site(built_site: Path) -> Path:
     """The complete built site (the session's one build, shared with the quality tests)."""
     return built_site
-
-
-@pytest.fixture(scope="module")
-def base_url(site: Path) -> Iterator[str]:
-    with serve(site) as url:
-        yield url
 
 
 class Recorder:

@@ -23,7 +23,6 @@ from tests.support.sitebuild import (
     chromium,
     html_pages,
     palette_script,
-    serve,
 )
 
 WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
@@ -47,12 +46,6 @@ def browser() -> Iterator[Browser]:
     require(AXE_JS.is_file(), "node_modules/axe-core is missing (npm ci)")
     with chromium() as b:
         yield b
-
-
-@pytest.fixture(scope="module")
-def base_url(built_site: Path) -> Iterator[str]:
-    with serve(built_site) as url:
-        yield url
 
 
 def new_context(browser: Browser, scheme: str) -> BrowserContext:

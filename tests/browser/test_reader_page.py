@@ -8,7 +8,6 @@ from __future__ import annotations
 import re
 import shutil
 import subprocess
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -19,7 +18,7 @@ from handbook.bundle import WorkedExample, load_bundle
 from handbook.common import urls
 from tests.conftest import require
 from tests.support.checkerdrive import Checker
-from tests.support.sitebuild import checker_page, chromium, serve
+from tests.support.sitebuild import checker_page
 
 PHONE = {"width": 390, "height": 844}
 LAPTOP = {"width": 1280, "height": 900}
@@ -43,18 +42,6 @@ ANSWER_IN_VIEW = """() => {
   if (visible(compact)) return {where: 'bar', text: document.querySelector('#pc-compact-text').textContent};
   return null;
 }"""
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    with chromium() as b:
-        yield b
-
-
-@pytest.fixture(scope="module")
-def base_url(built_site: Path) -> Iterator[str]:
-    with serve(built_site) as url:
-        yield url
 
 
 @pytest.fixture(scope="module")

@@ -21,6 +21,8 @@ const SITE_ROOT = new URL("../../", ASSETS);
 let VERDICTS = {};
 const UNKNOWN = ""; // the radio value of "I don't know"
 const BOOT_TIMEOUT_MS = 60_000; // no ready message by then: show the fallback
+/** One column (the answer under the questions), as checker.css lays the page out below 60em. */
+const oneColumn = () => matchMedia("(max-width: 59.99em)").matches;
 
 const root = document.querySelector("[data-checker-state]");
 const $ = (sel) => root.querySelector(sel);
@@ -674,8 +676,7 @@ async function followLocation() {
   const before = new Map(answers);
   if (!loadFromFragment()) return;
   renderNotices();
-  const narrow = matchMedia("(max-width: 59.99em)").matches;
-  await refresh({ reveal: narrow && before.size === 0 });
+  await refresh({ reveal: oneColumn() && before.size === 0 });
   // Back and Forward go to the question whose answer changed, with the other answers kept
   const changedFact = facts.find((f) => JSON.stringify(before.get(f.id)) !== JSON.stringify(answers.get(f.id)));
   const fs = changedFact && before.size && answers.size ? fieldsets.get(changedFact.id) : null;
@@ -746,7 +747,7 @@ async function init() {
   });
   window.addEventListener("popstate", followLocation);
   window.addEventListener("hashchange", followLocation);
-  refresh({ reveal: fromLink && matchMedia("(max-width: 59.99em)").matches });
+  refresh({ reveal: fromLink && oneColumn() });
 }
 
 init();
