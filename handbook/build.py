@@ -2,7 +2,8 @@
 
 Load and validate the policy once (``bundle.load_bundle``: text, fidelity, commentary, rules,
 casebook) -> MkDocs pages, in this process, from that bundle -> the checker in the browser
-(Pyodide runtime, the policy-free wheel, the rulebook) -> PDF editions -> host header files.
+(Pyodide runtime, the policy-free wheel, the rulebook) -> PDF editions -> the offline copy
+(service worker, web app manifest) -> host header files.
 The site is built in a temporary folder beside SITE_DIR (default ``build/site``) and moved into
 place only when every step succeeded, so a failed build never leaves a half-written site.
 """
@@ -28,6 +29,7 @@ from .bundle import Bundle, load_bundle
 from .commands import policy_option
 from .common.buildtime import pin
 from .config import ROOT, SITE, display
+from .offline import precache
 from .pdf import editions
 from .publish.headers import write_host_files
 from .site import session
@@ -104,6 +106,13 @@ def build_site(site_dir: Path, bundle: Bundle, *, quiet: bool = False) -> dict[s
         if problems:
             raise BuildError("WeasyPrint warned while printing: " + "; ".join(problems))
         timings["pdf"] = time.perf_counter() - t
+
+        t = _step("the offline copy (service worker, web app manifest)", quiet)
+        try:
+            precache.install(out, bundle)
+        except precache.OfflineBuildError as exc:
+            raise BuildError(f"the site could not be made available offline: {exc}") from None
+        timings["offline"] = time.perf_counter() - t
 
         # last: the Content-Security-Policy hashes the inline scripts of the finished pages
         write_host_files(out)

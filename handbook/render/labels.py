@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Final
+from typing import TYPE_CHECKING, Final
+
+if TYPE_CHECKING:
+    from ..source.model import Policy
 
 COMMENTARY: Final = "Commentary (not official policy text)"
 READING: Final = "Our reading (not an official definition)"
@@ -46,3 +49,8 @@ def count_kinds(kinds: list[str]) -> str:
     for kind in kinds:
         counts[kind] = counts.get(kind, 0) + 1
     return ", ".join(f"{n} {KINDS[k].lower() if n == 1 else KIND_PLURALS[k]}" for k, n in counts.items())
+
+
+def site_name(policy: Policy) -> str:
+    """The handbook's name: in the page titles, the header and the installed app."""
+    return f"Policy {policy.number} Handbook{' (fictional)' if policy.fictional else ''}"

@@ -49,8 +49,7 @@ def _bundle() -> Any:
 
 def on_config(config: MkDocsConfig, **kwargs: Any) -> MkDocsConfig:
     policy = _bundle().policy
-    fictional = " (fictional)" if policy.fictional else ""
-    config.site_name = f"Policy {policy.number} Handbook{fictional}"
+    config.site_name = labels.site_name(policy)
     config.site_description = (
         f"{policy.district} Policy {policy.number}, {policy.title}: the official text, clause by clause, "
         "with plain-language commentary."

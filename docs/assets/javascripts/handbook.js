@@ -66,6 +66,30 @@
     });
   });
 
+  /* Offline: the service worker (sw.js, at the site's root, beside the web app manifest) keeps every
+     page, PDF and the checker once the page has loaded. On the checker's page it starts only when
+     the checker has booted, so that its downloads never compete with the checker's own. */
+  function keepOffline() {
+    var manifest = document.querySelector('link[rel="manifest"]');
+    if (!manifest || !("serviceWorker" in navigator) || !window.isSecureContext) { return; }
+    var register = function () {
+      navigator.serviceWorker.register(new URL("sw.js", manifest.href).href, { updateViaCache: "none" })
+        .catch(function () { /* the site works online without it */ });
+    };
+    var checker = document.querySelector("[data-checker-state]");
+    if (checker && checker.getAttribute("data-checker-state") === "loading") {
+      var watch = new MutationObserver(function () {
+        if (checker.getAttribute("data-checker-state") !== "loading") { watch.disconnect(); register(); }
+      });
+      watch.observe(checker, { attributes: true, attributeFilter: ["data-checker-state"] });
+    } else if (document.readyState === "complete") {
+      register();
+    } else {
+      window.addEventListener("load", register);
+    }
+  }
+  keepOffline();
+
   if (typeof window.document$ !== "undefined" && window.document$.subscribe) {
     window.document$.subscribe(setUp);   /* Material's instant navigation, if enabled */
   } else if (document.readyState === "loading") {
