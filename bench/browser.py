@@ -2,14 +2,21 @@
 
 ``bench_browser(site_dir, bundle) -> dict`` measures, in one run of headless Chromium (Debian's
 ``chromium`` driven by Playwright for Python, ``tests/support/chromium.py``) on a built site served
-from 127.0.0.1 by :mod:`handbook.publish.serve`:
+from 127.0.0.1 by :mod:`handbook.publish.serve`, medians of several loads of each kind, each with its
+ratio to the bare boot measured in the same run:
 
-* ``bare_boot_ms``: a blank page that only boots the same Pyodide runtime in a module worker;
-* ``first_verdict_ms``: the checker page, opened at a permalink, until its first verdict is shown;
-* their ratio, cold (empty HTTP cache, fresh browser context) and warm (same context, reloaded);
+* ``bare_boot``: a blank page that only boots the same Pyodide runtime in a module worker;
+* the checker opened at a permalink, until its first verdict shows (the page's own clock, from
+  navigation): ``cold_normal`` (empty cache, Python booted: the way before snapshots),
+  ``cold_snapshot`` (empty cache, restored from the build's snapshot), ``cold_first_visit`` (empty
+  cache, the page choosing), ``repeat_http_cache`` (the same page again, service workers blocked) and
+  ``repeat_service_worker`` (again, from the offline copy); ``form_usable``: when the questions
+  could be answered on that first visit;
+* the same first visits on an emulated 4G phone (4 Mbps, CPU 4x slower: Chromium's DevTools
+  emulation);
 * ``check_ms``: per-check latency after boot (median, p95) over 300 distinct generated scenarios,
   one ``policyChecker.check`` call at a time (message to the worker, Python, JSON, message back);
-* bytes transferred for the checker page and for a handbook page (which must load no Pyodide).
+* bytes each page moves on a first and a repeat visit, and the size of the offline copy.
 
 ``make bench`` runs it (``python -m bench --site SITE``).
 """
@@ -18,16 +25,17 @@ from __future__ import annotations
 
 import statistics
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from playwright.sync_api import Page, sync_playwright
+from playwright.sync_api import Browser, BrowserContext, Page, Request, sync_playwright
 
 from handbook.browser.pyodide import VERSION_PLACEHOLDER, npm_pyodide_version
 from handbook.bundle import Bundle
 from handbook.common import urls
+from handbook.offline.precache import precache_of
 from handbook.proof.scenarios import generated_scenarios
 from handbook.publish.serve import BackgroundServer
 from tests.support.chromium import chromium_path, launch, wait_until
@@ -70,36 +78,54 @@ def served(site_dir: Path) -> Iterator[str]:
 
 
 class Transfer:
-    """Counts bytes and requests of a page (encoded body sizes, as sent over the wire)."""
+    """Counts bytes and requests of a page over the network (encoded body sizes and headers, as
+    sent over the wire); what the service worker answers from its copy moves nothing."""
 
     def __init__(self, page: Page) -> None:
         self.requests: list[str] = []
         self.bytes = 0
+        self.network_requests = 0
         page.on("request", lambda r: self.requests.append(r.url))
         page.on("requestfinished", self._finished)
 
-    def _finished(self, request: Any) -> None:
-        try:
-            sizes = request.sizes()
-            self.bytes += int(sizes["responseBodySize"]) + int(sizes["responseHeadersSize"])
-        except Exception:  # a request without a response adds nothing
-            pass
+    def _finished(self, request: Request) -> None:
+        response = request.response()
+        if response is None or response.from_service_worker:
+            return
+        sizes = request.sizes()
+        self.network_requests += 1
+        self.bytes += int(sizes["responseBodySize"]) + int(sizes["responseHeadersSize"])
 
 
-def _first_verdict(page: Page, url: str) -> float:
+#: the emulated phone: a 4 Mbps link (60 ms round trips) and a processor four times slower
+PHONE_NETWORK = {
+    "offline": False,
+    "latency": 60,
+    "downloadThroughput": 4_000_000 / 8,
+    "uploadThroughput": 2_000_000 / 8,
+}
+PHONE_CPU_SLOWDOWN = 4
+FIRST_VERDICT = "window.policyChecker && window.policyChecker.timings.firstVerdict"
+#: how the checker's worker started, and the page's own clock (ms since navigation)
+VISIT = """() => ({
+  firstVerdict: window.policyChecker.timings.firstVerdict,
+  form: window.policyChecker.timings.form,
+  ready: window.policyChecker.timings.ready,
+  boot: document.querySelector('#pc-about').dataset.boot,
+})"""
+
+
+def _visit(page: Page, url: str) -> dict[str, Any]:
+    """Open the checker at a permalink; once its first verdict shows, when things happened."""
     page.goto(url)
-    return float(wait_until(page, "window.policyChecker && window.policyChecker.timings.firstVerdict"))
-
-
-def _ready(page: Page, url: str) -> float:
-    """The checker with no answers shows no verdict: the time until it can answer."""
-    page.goto(url)
-    return float(wait_until(page, "window.policyChecker && window.policyChecker.timings.ready"))
+    wait_until(page, FIRST_VERDICT, timeout_ms=240_000)
+    visit: dict[str, Any] = page.evaluate(VISIT)
+    return visit
 
 
 def _bare_boot(page: Page, url: str) -> float:
     page.goto(url)
-    boot = wait_until(page, "window.bareBoot")
+    boot = wait_until(page, "window.bareBoot", timeout_ms=240_000)
     if boot["error"]:
         raise RuntimeError(f"bare Pyodide boot failed: {boot['error']}")
     return float(boot["doneMs"])
@@ -117,43 +143,143 @@ def first_answer(bundle: Bundle) -> dict[str, Any]:
     return {root.id: [first] if root.type == "several_of" else first}
 
 
-def bench_browser(site_dir: Path, bundle: Bundle, rounds: int = 9, checks: int = 300) -> dict[str, Any]:
-    """The browser figures (milliseconds and bytes); medians over ``rounds`` cold and warm loads."""
-    scenario = first_answer(bundle)
+def checker_link(base: str, facts: dict[str, Any], boot: str | None = None) -> str:
+    """The checker's permalink for ``facts``, its worker forced to start ``boot`` (or left to choose)."""
+    page, fragment = urls.permalink(facts).split("#", 1)
+    return f"{base}{page}{'?boot=' + boot if boot else ''}#{fragment}"
+
+
+def _emulate_phone(context: BrowserContext, page: Page) -> None:
+    cdp = context.new_cdp_session(page)
+    cdp.send("Network.enable")
+    cdp.send("Network.emulateNetworkConditions", PHONE_NETWORK)
+    cdp.send("Emulation.setCPUThrottlingRate", {"rate": PHONE_CPU_SLOWDOWN})
+
+
+def _median(values: list[float]) -> int:
+    return round(statistics.median(values))
+
+
+class Loads:
+    """Samples (ms) per kind of load, and their medians and ratios to the bare boot's."""
+
+    def __init__(self) -> None:
+        self.samples: dict[str, list[float]] = {}
+        self.ways: dict[str, set[str]] = {}
+
+    def add(self, kind: str, ms: float, way: str | None = None) -> None:
+        self.samples.setdefault(kind, []).append(ms)
+        if way:
+            self.ways.setdefault(kind, set()).add(way)
+
+    def summary(self, bare: str = "bare_boot") -> dict[str, Any]:
+        base = statistics.median(self.samples[bare])
+        out: dict[str, Any] = {}
+        for kind, values in self.samples.items():
+            out[kind] = {"median_ms": _median(values), "ratio": round(statistics.median(values) / base, 3)}
+            if kind in self.ways:
+                out[kind]["started"] = "/".join(sorted(self.ways[kind]))
+        out["samples_ms"] = {kind: [round(v) for v in values] for kind, values in self.samples.items()}
+        return out
+
+
+def _fast_link_round(browser: Browser, base: str, facts: dict[str, Any], loads: Loads) -> None:
+    """One of each load on the fast link (loopback), each in a fresh browser profile."""
+    blocked = {"service_workers": "block"}
+
+    context = browser.new_context(**blocked)  # type: ignore[arg-type]
+    loads.add("bare_boot", _bare_boot(context.new_page(), base + "__bench__/"))
+    context.close()
+    for way in ("normal", "snapshot"):
+        context = browser.new_context(**blocked)  # type: ignore[arg-type]
+        visit = _visit(context.new_page(), checker_link(base, facts, way))
+        loads.add(f"cold_{way}", visit["firstVerdict"], visit["boot"])
+        context.close()
+    # a reader's first visit (the page chooses how to start), then the same page again: from the
+    # HTTP cache alone (service workers blocked), or from the offline copy
+    context = browser.new_context(**blocked)  # type: ignore[arg-type]
+    page = context.new_page()
+    visit = _visit(page, checker_link(base, facts))
+    loads.add("cold_first_visit", visit["firstVerdict"], visit["boot"])
+    loads.add("form_usable", visit["form"])
+    page.goto("about:blank")
+    visit = _visit(page, checker_link(base, facts))
+    loads.add("repeat_http_cache", visit["firstVerdict"], visit["boot"])
+    context.close()
+    context = browser.new_context()
+    page = context.new_page()
+    _visit(page, checker_link(base, facts))
+    wait_until(page, "navigator.serviceWorker.controller && navigator.serviceWorker.ready.then(() => true)")
+    page.goto("about:blank")
+    visit = _visit(page, checker_link(base, facts))
+    loads.add("repeat_service_worker", visit["firstVerdict"], visit["boot"])
+    context.close()
+
+
+def _phone_round(browser: Browser, base: str, facts: dict[str, Any], loads: Loads) -> None:
+    """The same first visits on the emulated phone: bare boot, today's way, and the page's choice."""
+    for kind, target in (
+        ("bare_boot", base + "__bench__/"),
+        ("cold_normal", checker_link(base, facts, "normal")),
+        ("cold_first_visit", checker_link(base, facts)),
+    ):
+        context = browser.new_context(service_workers="block")
+        page = context.new_page()
+        _emulate_phone(context, page)
+        if kind == "bare_boot":
+            loads.add(kind, _bare_boot(page, target))
+        else:
+            visit = _visit(page, target)
+            loads.add(kind, visit["firstVerdict"], visit["boot"])
+            if kind == "cold_first_visit":
+                loads.add("form_usable", visit["form"])
+        context.close()
+
+
+def _page_bytes(browser: Browser, url: str, wait: Callable[[Page], object]) -> dict[str, int]:
+    """Bytes a page moves over the network on a first visit, and on a repeat visit once the offline
+    copy is kept (what the service worker answers moves nothing)."""
+    context = browser.new_context()
+    page = context.new_page()
+    first = Transfer(page)
+    page.goto(url)
+    wait(page)
+    page.wait_for_load_state("networkidle")
+    wait_until(page, "navigator.serviceWorker.ready.then(() => !!navigator.serviceWorker.controller)")
+    page.goto("about:blank")
+    again = Transfer(page)
+    page.goto(url)
+    wait(page)
+    page.wait_for_load_state("networkidle")
+    context.close()
+    return {
+        "first_visit_bytes": first.bytes,
+        "first_visit_requests": len(first.requests),
+        "repeat_visit_bytes": again.bytes,
+        "repeat_visit_requests_to_network": again.network_requests,
+    }
+
+
+def bench_browser(
+    site_dir: Path, bundle: Bundle, rounds: int = 7, phone_rounds: int = 3, checks: int = 300
+) -> dict[str, Any]:
+    """The browser figures: medians of ``rounds`` loads of each kind on the fast link, and of
+    ``phone_rounds`` on the emulated phone, with their ratios to the bare boot of the same run."""
+    facts = first_answer(bundle)
+    fast, phone = Loads(), Loads()
     with served(site_dir) as base, sync_playwright() as pw:
         browser = launch(pw)
         try:
-            cold_bare: list[float] = []
-            cold_first: list[float] = []
-            warm_bare: list[float] = []
-            warm_first: list[float] = []
-            cold_blank: list[float] = []
-            warm_blank: list[float] = []
-            pages = [
-                (base + "__bench__/", cold_bare, warm_bare, _bare_boot),
-                (base + urls.permalink(scenario), cold_first, warm_first, _first_verdict),
-                (base + urls.CHECKER, cold_blank, warm_blank, _ready),
-            ]
-            # one throwaway load of each page first: Chromium's own start-up work (internal pages)
-            # would otherwise land on round 0
-            for target, _cold, _warm, measure in pages:
-                context = browser.new_context()
-                measure(context.new_page(), target)
-                context.close()
-            for n in range(rounds):  # rotate which page goes first, against order effects
-                for target, cold, warm, measure in pages[n % 3 :] + pages[: n % 3]:
-                    context = browser.new_context()
-                    page = context.new_page()
-                    cold.append(measure(page, target))
-                    page.goto("about:blank")
-                    warm.append(measure(page, target))
-                    context.close()
+            # one throwaway round first: Chromium's own start-up work would otherwise land on round 0
+            _fast_link_round(browser, base, facts, Loads())
+            for _ in range(rounds):
+                _fast_link_round(browser, base, facts, fast)
+            for _ in range(phone_rounds):
+                _phone_round(browser, base, facts, phone)
 
-            context = browser.new_context()
+            context = browser.new_context(service_workers="block")
             page = context.new_page()
-            checker_transfer = Transfer(page)
-            _ready(page, base + urls.CHECKER)
-            page.wait_for_load_state("networkidle")
+            _visit(page, checker_link(base, facts))
             sample = generated_scenarios(bundle.checker.engine, checks, seed=2023)
             # one check at a time, as the form sends them: postMessage, Python, JSON, back
             latencies: list[float] = page.evaluate(
@@ -170,46 +296,23 @@ def bench_browser(site_dir: Path, bundle: Bundle, rounds: int = 9, checks: int =
             )
             context.close()
 
-            context = browser.new_context()
-            page = context.new_page()
-            handbook_transfer = Transfer(page)
-            page.goto(base + urls.OFFICIAL)
-            page.wait_for_load_state("networkidle")
-            context.close()
+            checker_bytes = _page_bytes(
+                browser, checker_link(base, facts), lambda p: wait_until(p, FIRST_VERDICT, timeout_ms=240_000)
+            )
+            handbook_bytes = _page_bytes(browser, base + urls.OFFICIAL, lambda p: None)
         finally:
             browser.close()
 
-    bare, first = statistics.median(cold_bare), statistics.median(cold_first)
-    warm_b, warm_f = statistics.median(warm_bare), statistics.median(warm_first)
+    kept = precache_of(site_dir)
+    fast_summary, phone_summary = fast.summary(), phone.summary()
     return {
         "chromium": chromium_path(),
         "rounds": rounds,
-        "cold": {
-            "bare_boot_ms": round(bare),
-            "first_verdict_ms": round(first),
-            "ratio": round(first / bare, 3),
-        },
-        "warm": {
-            "bare_boot_ms": round(warm_b),
-            "first_verdict_ms": round(warm_f),
-            "ratio": round(warm_f / warm_b, 3),
-        },
-        "blank_form": {  # /checker/ opened with no answers (no permalink): until it is ready
-            "cold_ready_ms": round(statistics.median(cold_blank)),
-            "cold_ratio": round(statistics.median(cold_blank) / bare, 3),
-            "warm_ready_ms": round(statistics.median(warm_blank)),
-        },
-        "samples_ms": {
-            name: [round(x) for x in values]
-            for name, values in (
-                ("cold_bare", cold_bare),
-                ("cold_first", cold_first),
-                ("cold_blank", cold_blank),
-                ("warm_bare", warm_bare),
-                ("warm_first", warm_first),
-                ("warm_blank", warm_blank),
-            )
-        },
+        "phone_rounds": phone_rounds,
+        "phone": f"{PHONE_NETWORK['downloadThroughput'] * 8 / 1e6:g} Mbps, "
+        f"{PHONE_NETWORK['latency']} ms latency, CPU {PHONE_CPU_SLOWDOWN}x slower",
+        "fast_link": fast_summary,
+        "phone_4g": phone_summary,
         "check_ms": {
             "n": len(latencies),
             "median": round(statistics.median(latencies), 2),
@@ -217,16 +320,18 @@ def bench_browser(site_dir: Path, bundle: Bundle, rounds: int = 9, checks: int =
             "max": round(max(latencies), 2),
         },
         "bytes": {
-            "checker_page": checker_transfer.bytes,
-            "checker_requests": len(checker_transfer.requests),
-            "handbook_page": handbook_transfer.bytes,
-            "handbook_requests": len(handbook_transfer.requests),
-            "handbook_pyodide_requests": sum("/pyodide/" in u for u in handbook_transfer.requests),
+            "checker_page": checker_bytes,
+            "handbook_page": handbook_bytes,
+            "offline_copy_bytes": kept.total_bytes,
+            "offline_copy_files": len(kept.files),
         },
         "targets": {
-            "first_verdict_within_1_10_of_bare_boot": first <= 1.10 * bare,
+            "repeat_visit_at_most_0_3x_bare_boot": fast_summary["repeat_service_worker"]["ratio"] <= 0.3,
+            "cold_first_visit_at_most_0_5x_bare_boot": fast_summary["cold_first_visit"]["ratio"] <= 0.5,
+            "phone_form_usable_within_1_s": phone_summary["form_usable"]["median_ms"] <= 1000,
+            "phone_first_verdict_no_later_than_normal_boot": phone_summary["cold_first_visit"]["median_ms"]
+            <= phone_summary["cold_normal"]["median_ms"],
             "check_p95_under_20_ms": _percentile(latencies, 0.95) < 20,
-            "handbook_page_under_1_MB_without_pyodide": handbook_transfer.bytes < 1_000_000
-            and not any("/pyodide/" in u for u in handbook_transfer.requests),
+            "handbook_page_under_1_MB_without_pyodide": handbook_bytes["first_visit_bytes"] < 1_000_000,
         },
     }

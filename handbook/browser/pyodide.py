@@ -9,7 +9,11 @@ wheel, and the policy's rulebook beside them.
 * ``pyodide/``: the checker wheel built with pypa ``build``, and a site-local ``pyodide-lock.json``
   made with pyodide-build's ``pyodide lockfile add-wheels`` (which records the wheel's sha256, so
   Pyodide checks its integrity), trimmed to the packages the site loads: the checker, nothing else;
-* ``checker/worker.js``: its import now names the runtime's version directory;
+* ``checker/python.HASH.snapshot.gz``: Pyodide's memory with the checker started (``snapshot``),
+  which the worker restores instead of booting Python when the page asks for it;
+* ``checker/worker.js``: its import now names the runtime's version directory, and it knows the
+  files each way of starting downloads (with their sizes), the snapshot and the Python that starts
+  the checker;
   ``checker/rulebook.json`` (and ``scenario.schema.json``): the policy's compiled rulebook, which
   the worker loads into the generic checker, and the page reads to show the questions while
   Pyodide is still loading.
@@ -38,6 +42,7 @@ from ..common import compress, urls
 from ..common.buildtime import pin
 from ..common.files import write_atomic
 from ..config import ROOT, SITE, display
+from . import snapshot
 
 NPM_PYODIDE = ROOT / "node_modules" / "pyodide"
 CHECKER_PROJECT = ROOT / "checker"
@@ -50,8 +55,12 @@ RUNTIME_FILES = ("pyodide.mjs", "pyodide.asm.mjs", "pyodide.asm.wasm", "python_s
 LOCK_NAME = "pyodide-lock.json"
 #: what docs/assets/checker/worker.js imports from ``../pyodide/__PYODIDE_VERSION__/pyodide.mjs``
 VERSION_PLACEHOLDER = "__PYODIDE_VERSION__"
-#: where the worker reads the files its boot downloads, with their sizes (JSON, for its progress)
+#: where the worker reads, for each way of starting, the files it downloads with their sizes (JSON,
+#: for its progress); the snapshot's name, integrity and inputs (JSON); the Python that starts the
+#: checker (a JSON string)
 DOWNLOADS_PLACEHOLDER = "__DOWNLOADS__"
+SNAPSHOT_PLACEHOLDER = "__SNAPSHOT__"
+START_PLACEHOLDER = "__START__"
 #: the runtime files the boot fetches (the modules are imported, not fetched)
 FETCHED_RUNTIME = ("pyodide.asm.wasm", "python_stdlib.zip")
 
@@ -216,23 +225,33 @@ def files(directory: Path) -> list[Path]:
     return sorted(p for p in directory.rglob("*") if p.is_file())
 
 
-def point_worker_at(worker: Path, version: str, downloads: dict[str, int]) -> None:
-    """Write the runtime's versioned directory (its import names a placeholder) and the sizes of the
-    files its boot downloads into the built worker."""
+def point_worker_at(worker: Path, values: dict[str, str]) -> None:
+    """Fill the built worker's placeholders (each named exactly once) with ``values``."""
     text = worker.read_text(encoding="utf-8")
-    for placeholder in (VERSION_PLACEHOLDER, DOWNLOADS_PLACEHOLDER):
+    for placeholder, value in values.items():
         if text.count(placeholder) != 1:
             raise PyodideBuildError(f"{worker} should name {placeholder} exactly once")
-    sizes = json.dumps(downloads, sort_keys=True, separators=(",", ":"))
-    write_atomic(worker, text.replace(VERSION_PLACEHOLDER, version).replace(DOWNLOADS_PLACEHOLDER, sizes))
+        text = text.replace(placeholder, value)
+    write_atomic(worker, text)
 
 
-def boot_downloads(pyodide_dir: Path, version: str) -> dict[str, int]:
-    """The files the worker fetches while it boots (runtime, lock file, wheel), with their sizes."""
+def _json(value: object) -> str:
+    return json.dumps(value, sort_keys=True, separators=(",", ":"))
+
+
+def boot_downloads(site_dir: Path, version: str, snap: snapshot.Snapshot) -> dict[str, dict[str, int]]:
+    """The files the worker fetches for each way of starting (the modules are imported, not
+    fetched), with their sizes: the runtime and the lock file, then the wheel and the rulebook for a
+    normal boot, or the snapshot, which holds both already started."""
+    pyodide_dir = site_dir / urls.PYODIDE_ASSETS
     lock = json.loads((pyodide_dir / LOCK_NAME).read_text(encoding="utf-8"))
-    files = [pyodide_dir / version / name for name in FETCHED_RUNTIME]
-    files += [pyodide_dir / LOCK_NAME, pyodide_dir / lock["packages"][PACKAGE]["file_name"]]
-    return {f.name: f.stat().st_size for f in files}
+    common = [pyodide_dir / version / name for name in FETCHED_RUNTIME] + [pyodide_dir / LOCK_NAME]
+    normal = [pyodide_dir / lock["packages"][PACKAGE]["file_name"], site_dir / urls.RULEBOOK]
+    restored = [site_dir / urls.CHECKER_ASSETS / snap.file]
+    return {
+        way: {f.name: f.stat().st_size for f in common + extra}
+        for way, extra in (("normal", normal), ("snapshot", restored))
+    }
 
 
 def install(site_dir: Path, bundle: Bundle, project: Path = CHECKER_PROJECT) -> dict[str, Any]:
@@ -244,13 +263,30 @@ def install(site_dir: Path, bundle: Bundle, project: Path = CHECKER_PROJECT) -> 
         raise PyodideBuildError(
             f"{checker_assets}/worker.js is missing: is docs/assets/checker/ in the build?"
         )
-    info = build_runtime(site_dir / urls.PYODIDE_ASSETS, project)
+    pyodide_dir = site_dir / urls.PYODIDE_ASSETS
+    info = build_runtime(pyodide_dir, project)
     write_atomic(site_dir / urls.RULEBOOK, bundle.rulebook_json)
-    downloads = boot_downloads(site_dir / urls.PYODIDE_ASSETS, info["pyodide"])
-    downloads[Path(urls.RULEBOOK).name] = (site_dir / urls.RULEBOOK).stat().st_size
-    point_worker_at(checker_assets / "worker.js", info["pyodide"], downloads)
+    try:
+        snap = snapshot.make(
+            pyodide_dir / info["pyodide"],
+            pyodide_dir / LOCK_NAME,
+            pyodide_dir / info["wheel"],
+            site_dir / urls.RULEBOOK,
+            checker_assets,
+        )
+    except snapshot.SnapshotError as exc:
+        raise PyodideBuildError(str(exc)) from None
+    point_worker_at(
+        checker_assets / "worker.js",
+        {
+            VERSION_PLACEHOLDER: info["pyodide"],
+            DOWNLOADS_PLACEHOLDER: _json(boot_downloads(site_dir, info["pyodide"], snap)),
+            SNAPSHOT_PLACEHOLDER: _json(snap.for_worker()),
+            START_PLACEHOLDER: _json(snapshot.START_PY),
+        },
+    )
     write_atomic(site_dir / urls.SCENARIO_SCHEMA, bundle.scenario_schema_json())
-    return info
+    return {**info, "snapshot": snap.file, "snapshot_bytes": snap.size, "snapshot_raw_bytes": snap.raw_size}
 
 
 def main(argv: list[str]) -> int:

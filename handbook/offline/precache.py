@@ -24,10 +24,12 @@ SERVICE_WORKER = "sw.js"
 WEB_MANIFEST = "manifest.webmanifest"
 NOT_FOUND = "404.html"
 PLACEHOLDER = "__PRECACHE__"
-#: never kept for offline use: precompressed copies (the worker keeps the file itself), source maps,
-#: the sitemap, the hosts' header files, the service worker (the browser keeps it itself), and the
-#: search's word splitters for other languages than the site's (Material loads them for those only)
-_SKIPPED_SUFFIXES = (".gz", ".br", ".map")
+#: never kept for offline use: precompressed copies of a file (the worker keeps the file itself; a
+#: gzipped file with no twin, such as the checker's snapshot, is kept), source maps, the sitemap,
+#: the hosts' header files, the service worker (the browser keeps it itself), and the search's word
+#: splitters for other languages than the site's (Material loads them for those only)
+_TWIN_SUFFIXES = (".gz", ".br")
+_SKIPPED_SUFFIXES = (".map",)
 _SKIPPED_NAMES = frozenset((*HOST_FILES, SERVICE_WORKER, "sitemap.xml"))
 _SKIPPED_DIRS = ("assets/javascripts/lunr/",)
 #: the icons the manifest names (docs/assets/images/), by size
@@ -64,10 +66,12 @@ class Precache:
         return json.dumps(data, sort_keys=True, separators=(",", ":"))
 
 
-def is_kept(relative: str) -> bool:
+def is_kept(site_dir: Path, relative: str) -> bool:
     name = relative.rsplit("/", 1)[-1]
+    twin = relative.endswith(_TWIN_SUFFIXES) and (site_dir / relative.rsplit(".", 1)[0]).is_file()
     return not (
-        name in _SKIPPED_NAMES
+        twin
+        or name in _SKIPPED_NAMES
         or name.startswith(".")
         or name.endswith(_SKIPPED_SUFFIXES)
         or relative.startswith(_SKIPPED_DIRS)
@@ -78,7 +82,7 @@ def precache_of(site_dir: Path) -> Precache:
     files: dict[str, tuple[str, int, bool]] = {}
     for path in sorted(site_dir.rglob("*")):
         relative = path.relative_to(site_dir).as_posix()
-        if not path.is_file() or not is_kept(relative):
+        if not path.is_file() or not is_kept(site_dir, relative):
             continue
         data = path.read_bytes()
         files[relative] = (hashlib.sha256(data).hexdigest(), len(data), is_immutable("/" + relative))

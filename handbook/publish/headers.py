@@ -30,9 +30,10 @@ CACHE_IMMUTABLE = "public, max-age=31536000, immutable"
 CACHE_REVALIDATE = "no-cache"
 
 #: URLs whose content never changes: a Material asset with a content hash in its name
-#: (``bundle.a5f9d56c.min.js``, ``main.57a0d79d.min.css``), or a file under a directory named by a
+#: (``bundle.a5f9d56c.min.js``, ``main.57a0d79d.min.css``), the checker's snapshot, named by its
+#: hash too (``python.0123456789abcdef.snapshot.gz``), or a file under a directory named by a
 #: version (``assets/pyodide/314.0.7/``). One pattern (POSIX ERE and PCRE alike) for every server.
-IMMUTABLE_URL = r"\.[0-9a-f]{8,}\.min\.(js|css)$|/v?[0-9]+\.[0-9]+\.[0-9]+/"
+IMMUTABLE_URL = r"\.[0-9a-f]{8,}\.min\.(js|css)$|\.[0-9a-f]{16}\.snapshot\.gz$|/v?[0-9]+\.[0-9]+\.[0-9]+/"
 _IMMUTABLE = re.compile(IMMUTABLE_URL)
 _VERSION_DIR = re.compile(r"^v?[0-9]+\.[0-9]+\.[0-9]+$")
 

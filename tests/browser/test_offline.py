@@ -11,7 +11,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, BrowserContext, Page
+from playwright.sync_api import Browser, BrowserContext, Page, Request
 
 from handbook.bundle import load_bundle
 from handbook.common import urls
@@ -85,8 +85,13 @@ def test_every_page_and_the_checker_work_offline_after_one_visit(
 
     context.set_offline(True)
     failed: list[str] = []
+
     # (a request cut short by the next page, ERR_ABORTED, is not a failure to load)
-    page.on("requestfailed", lambda r: None if "ABORTED" in (r.failure or "") else failed.append(r.url))
+    def on_failed(request: Request) -> None:
+        if "ABORTED" not in (request.failure or ""):
+            failed.append(f"{request.url} ({request.failure}) on {page.url}")
+
+    page.on("requestfailed", on_failed)
     header = "getComputedStyle(document.querySelector('.md-header')).backgroundColor"
     for path in pages_of(built_site):
         response = page.goto(base_url + path)
@@ -94,6 +99,9 @@ def test_every_page_and_the_checker_work_offline_after_one_visit(
         assert page.title().endswith(load_bundle().policy.number + " Handbook"), path
         assert page.evaluate(header) == "rgb(28, 74, 110)", f"{path}: no styles offline"
         assert page.evaluate("window.__cspViolations") == [], path
+        if path == checker_page(built_site):
+            wait_until(page, READY)  # the checker's runtime, from the kept copy
+            assert page.evaluate("document.querySelector('#pc-about').dataset.boot") == "snapshot"
     assert not failed, f"offline, these could not load: {failed}"
 
     for pdf in sorted((built_site / urls.PDF_DIR).glob("*.pdf")):
@@ -216,3 +224,16 @@ def test_the_handbook_can_be_installed(browser: Browser, base_url: str, built_si
         got = page.evaluate(STATUS_AND_TYPE, icon["src"])
         assert got == [200, "image/png"], icon
     context.close()
+
+
+def test_the_kept_copy_is_every_file_a_reader_needs_and_nothing_else(built_site: Path) -> None:
+    kept = precache.precache_of(built_site).files
+    assert {"index.html", "404.html", precache.WEB_MANIFEST, urls.RULEBOOK} <= set(kept)
+    assert any(p.endswith(".snapshot.gz") for p in kept), "the checker's snapshot"
+    assert any(p.endswith("/pyodide.asm.wasm") for p in kept)
+    assert any(p.startswith(urls.PDF_DIR) and p.endswith(".pdf") for p in kept)
+    for path in kept:
+        assert not (path.endswith((".gz", ".br")) and (built_site / path[:-3]).is_file()), path
+        assert not path.endswith(".map") and path != precache.SERVICE_WORKER, path
+    worker = (built_site / precache.SERVICE_WORKER).read_text(encoding="utf-8")
+    assert precache.precache_of(built_site).as_json() in worker

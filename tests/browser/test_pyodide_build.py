@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import gzip
 import hashlib
 import json
@@ -11,22 +12,27 @@ import urllib.error
 import urllib.request
 import zipfile
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from handbook.browser.pyodide import (
+    DOWNLOADS_PLACEHOLDER,
     LOCK_NAME,
     NPM_PYODIDE,
     RUNTIME_FILES,
+    VERSION_PLACEHOLDER,
     PyodideBuildError,
     build_runtime,
     build_wheel,
     files,
     point_worker_at,
 )
+from handbook.browser.snapshot import START_PY
 from handbook.bundle import load_bundle
 from handbook.common import urls
 from handbook.config import ROOT
+from handbook.publish.headers import is_immutable
 from handbook.publish.serve import BackgroundServer
 
 from ..conftest import require
@@ -110,21 +116,52 @@ def test_the_worker_is_pointed_at_the_runtime_once(tmp_path: Path) -> None:
     source = ROOT / "docs/assets/checker/worker.js"
     worker = tmp_path / "worker.js"
     shutil.copyfile(source, worker)
-    point_worker_at(worker, "314.0.7", {"python_stdlib.zip": 42})
+    point_worker_at(worker, {VERSION_PLACEHOLDER: "314.0.7", DOWNLOADS_PLACEHOLDER: '{"normal":{}}'})
     text = worker.read_text(encoding="utf-8")
     assert 'from "../pyodide/314.0.7/pyodide.mjs"' in text
-    assert """JSON.parse('{"python_stdlib.zip":42}')""" in text
-    with pytest.raises(PyodideBuildError):
-        point_worker_at(worker, "314.0.7", {})
+    assert 'const DOWNLOADS = {"normal":{}};' in text
+    with pytest.raises(PyodideBuildError, match=VERSION_PLACEHOLDER):
+        point_worker_at(worker, {VERSION_PLACEHOLDER: "314.0.7"})
+
+
+def built_worker(site: Path) -> str:
+    return (site / urls.CHECKER_ASSETS / "worker.js").read_text(encoding="utf-8")
+
+
+def constant(worker: str, name: str) -> Any:
+    """A constant the build wrote into the worker (``const NAME = JSON;``)."""
+    found = re.search(rf"^const {name} = (.*);$", worker, re.MULTILINE)
+    assert found, f"the built worker has no constant {name}"
+    return json.loads(found.group(1))
 
 
 def test_the_built_worker_knows_the_size_of_each_download(built_site: Path) -> None:
-    """The progress in bytes adds up the files the boot fetches, at their real sizes."""
-    worker = (built_site / urls.CHECKER_ASSETS / "worker.js").read_text(encoding="utf-8")
-    sizes = json.loads(re.search(r"JSON\.parse\('(\{.*?\})'\)", worker).group(1))  # type: ignore[union-attr]
-    assert {"pyodide.asm.wasm", "python_stdlib.zip", "pyodide-lock.json", "rulebook.json"} <= set(sizes)
-    found = {p.name: p.stat().st_size for p in built_site.rglob("*") if p.name in sizes and p.is_file()}
-    assert found == sizes
+    """The progress in bytes adds up the files each way of starting fetches, at their real sizes."""
+    sizes = constant(built_worker(built_site), "DOWNLOADS")
+    snapshot = constant(built_worker(built_site), "SNAPSHOT")
+    assert set(sizes) == {"normal", "snapshot"}
+    runtime = {"pyodide.asm.wasm", "python_stdlib.zip", "pyodide-lock.json"}
+    assert runtime | {"rulebook.json"} <= set(sizes["normal"])
+    assert set(sizes["snapshot"]) == runtime | {snapshot["file"]}
+    for way in sizes.values():
+        for name, size in way.items():
+            found = [p for p in built_site.rglob(name) if p.is_file()]
+            assert [p.stat().st_size for p in found] == [size], name
+    assert "__" not in "".join(re.findall(r"^const [A-Z]+ = .*$", built_worker(built_site), re.MULTILINE))
+
+
+def test_the_snapshot_is_named_by_its_hash_and_checked_by_integrity(built_site: Path) -> None:
+    snapshot = constant(built_worker(built_site), "SNAPSHOT")
+    data = (built_site / urls.CHECKER_ASSETS / snapshot["file"]).read_bytes()
+    assert snapshot["file"] == f"python.{hashlib.sha256(data).hexdigest()[:16]}.snapshot.gz"
+    assert snapshot["integrity"] == "sha256-" + base64.b64encode(hashlib.sha256(data).digest()).decode()
+    assert is_immutable("/" + urls.CHECKER_ASSETS + snapshot["file"])
+    raw = gzip.decompress(data)
+    assert len(raw) > 10 * len(data) / 4  # Pyodide's memory, gzipped about 5x
+    bundle = load_bundle()
+    rulebook = hashlib.sha256(bundle.rulebook_json.encode()).hexdigest()
+    assert snapshot["inputs"].endswith(f":rulebook:{rulebook}")
+    assert constant(built_worker(built_site), "START") == START_PY
 
 
 def test_the_server_sends_wasm_mjs_and_precompressed_files(runtime: Path, tmp_path: Path) -> None:

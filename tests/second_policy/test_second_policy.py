@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import json
 import re
-import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -16,7 +15,6 @@ import pytest
 from policycheck import Checker
 from pypdf import PdfReader
 
-from handbook.browser.pyodide import NPM_PYODIDE
 from handbook.bundle import Bundle, load_bundle
 from handbook.common import urls
 from handbook.config import ROOT, PolicyNotFound, policy_dir
@@ -25,7 +23,8 @@ from handbook.render import labels
 from handbook.rulebook import install
 from handbook.source.fidelity import fidelity_diff, official_text
 
-from ..conftest import require
+from ..support.checkerdrive import check_all, open_started
+from ..support.sitebuild import checker_page, chromium, serve
 from .conftest import FOLDER
 
 DEFAULT = load_bundle()  # the default policy: none of its words may appear in the fictional one's outputs
@@ -116,25 +115,15 @@ def test_its_pdfs_say_fictional_on_every_page(fictional_site: Path) -> None:
             assert not _leaks(text), (edition, number)
 
 
-def test_its_checker_runs_in_pyodide_on_its_rulebook(fictional: Bundle, fictional_site: Path) -> None:
-    require(shutil.which("node") is not None, "node is not installed")
-    require(NPM_PYODIDE.is_dir(), "node_modules/pyodide is missing: run `npm ci`")
+@pytest.mark.parametrize("way", ["normal", "snapshot"])
+def test_its_checker_runs_in_the_browser_on_its_rulebook(
+    fictional: Bundle, fictional_site: Path, way: str
+) -> None:
+    """Both ways of starting, the snapshot made for this policy's rulebook included."""
     scenarios = [{"facts": dict(ex.facts)} for ex in fictional.examples]
-    source = fictional_site.parent / "scenarios.jsonl"
-    source.write_text("".join(json.dumps(s) + "\n" for s in scenarios), encoding="utf-8")
-    proc = subprocess.run(
-        [
-            "node",
-            str(ROOT / "tests/support/node/parity.mjs"),
-            str(fictional_site / urls.PYODIDE_ASSETS),
-            str(fictional_site / urls.RULEBOOK),
-            str(source),
-        ],
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-    )
-    assert proc.returncode == 0, proc.stderr[-3000:]
-    native = [fictional.checker.check_text(json.dumps(s)) for s in scenarios]
-    assert proc.stdout.rstrip("\n").split("\n") == native
+    with serve(fictional_site) as base, chromium() as browser:
+        page = browser.new_context(service_workers="block").new_page()
+        about = open_started(page, base + checker_page(fictional_site), way)
+        assert about["boot"] == way and "Policy 9100" in about["text"]
+        answers = check_all(page, scenarios)
+    assert answers == [fictional.checker.check_text(json.dumps(s)) for s in scenarios]

@@ -11,7 +11,11 @@ fragment ``#s=...``.
 
 from __future__ import annotations
 
+from typing import Any
+
 from playwright.sync_api import Page
+
+from .chromium import wait_until
 
 READY = "[data-checker-state=ready]"
 FAILED = "[data-checker-state=error]"
@@ -93,3 +97,37 @@ class Checker:
     def fragment(self) -> str:
         hash_: str = self.page.evaluate("location.hash")
         return hash_
+
+
+# --- the page's scripting API: many scenarios at once (parity) --------------------------------
+
+#: the checker's state, once it is no longer loading
+SETTLED = (
+    "document.querySelector('[data-checker-state]')?.dataset.checkerState !== 'loading'"
+    " && document.querySelector('[data-checker-state]').dataset.checkerState"
+)
+#: every scenario through the page's checker, in order: the canonical JSON of each answer
+CHECK_ALL = """async (scenarios) => {
+  const out = [];
+  for (const s of scenarios) out.push(await window.policyChecker.checkJSON(s));
+  return out;
+}"""
+
+
+def open_started(page: Page, url: str, way: str) -> dict[str, str]:
+    """Open the checker at ``url`` with its worker started ``way`` (``?boot=``); once it is ready,
+    how it started: ``boot`` (normal, snapshot or fallback) and the words "About the checker" shows."""
+    page.goto(f"{url}?boot={way}")
+    state = wait_until(page, SETTLED)
+    assert state == "ready", page.inner_text("#pc-status")
+    about: dict[str, str] = page.evaluate(
+        "({boot: document.querySelector('#pc-about').dataset.boot,"
+        " text: document.querySelector('#pc-about-text').textContent})"
+    )
+    return about
+
+
+def check_all(page: Page, scenarios: list[dict[str, Any]]) -> list[str]:
+    """The canonical JSON the page's checker gives for each scenario."""
+    found: list[str] = page.evaluate(CHECK_ALL, scenarios)
+    return found

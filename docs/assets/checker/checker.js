@@ -565,24 +565,52 @@ function fail(message) {
   readyReject(new Error(message));
 }
 
+/** Restoring the build's snapshot of Python with the checker started is about four times faster
+ *  than booting Python, but a first visit downloads 6 MB more for it: worth it when this browser
+ *  already keeps the site offline, or when the link is fast (at least this many megabits a second:
+ *  there, the 6 MB take about as long as the start-up they save on a phone's processor). */
+const FAST_LINK_MBPS = 20;
+
+/** The page's own downloads so far (Resource Timing), in megabits a second; null when everything
+ *  came from a cache. */
+function measuredMbps() {
+  const timed = [...performance.getEntriesByType("navigation"), ...performance.getEntriesByType("resource")].filter(
+    (e) => e.transferSize > 20_000 && e.responseEnd > e.responseStart,
+  );
+  if (!timed.length) return null;
+  const bytes = timed.reduce((sum, e) => sum + e.transferSize, 0);
+  const ms = timed.reduce((sum, e) => sum + (e.responseEnd - e.responseStart), 0);
+  return (bytes * 8) / 1000 / ms;
+}
+
+/** "snapshot" or "normal": how the worker starts (?boot= in the page's address forces one). */
+function bootWay() {
+  const forced = new URLSearchParams(location.search).get("boot");
+  if (forced === "snapshot" || forced === "normal") return forced;
+  if (navigator.serviceWorker?.controller) return "snapshot"; // kept offline: nothing to download
+  if (navigator.connection?.saveData) return "normal";
+  const mbps = measuredMbps();
+  if (mbps !== null) return mbps >= FAST_LINK_MBPS ? "snapshot" : "normal";
+  // everything came from a cache (a repeat visit): unless the browser knows the link is slow
+  const type = navigator.connection?.effectiveType;
+  return type === undefined || type === "4g" ? "snapshot" : "normal";
+}
+
 function startWorker() {
-  const boot = window.policyCheckerBoot; // started by the page itself, as early as possible
-  worker = boot?.worker ?? null;
   if (typeof Worker === "undefined" || typeof WebAssembly === "undefined") {
     fail("it needs Web Workers and WebAssembly");
     return;
   }
   try {
-    worker = boot?.worker ?? new Worker(new URL("worker.js", ASSETS), { type: "module" });
+    worker = new Worker(new URL("worker.js", ASSETS), { type: "module", name: bootWay() });
   } catch (err) {
     fail(`the checker’s worker did not start: ${err.message}`);
     return;
   }
-  timings.workerStart = boot?.start ?? performance.now();
+  timings.workerStart = performance.now();
   watchdog = setTimeout(() => fail("it took too long to load; check your connection and reload the page"), BOOT_TIMEOUT_MS);
   worker.onerror = (event) => fail(event.message || "the checker’s worker failed to load");
   worker.onmessage = ({ data }) => onWorkerMessage(data);
-  for (const data of boot?.early ?? []) onWorkerMessage(data);
 }
 
 function onWorkerMessage(data) {
@@ -604,9 +632,19 @@ function onWorkerMessage(data) {
     root.dataset.checkerState = "ready";
     progressBar.hidden = true;
     statusText.textContent = "The checker is ready.";
+    const seconds = `${(data.ms / 1000).toFixed(1)} s`;
+    const how =
+      data.boot?.way === "snapshot"
+        ? `It started in ${seconds} from a copy of Python saved with the checker loaded.`
+        : data.boot?.fallback
+          ? `The quick start did not work (${data.boot.fallback}), so it started Python the usual way, in ${seconds}.`
+          : `It started Python and loaded the checker in ${seconds}.`;
+    const offline = navigator.serviceWorker?.controller ? " This page and the checker also work offline in this browser." : "";
     $("#pc-about-text").textContent =
-      `It runs Python ${data.python} in your browser (Pyodide ${data.pyodide}), started in ${(data.ms / 1000).toFixed(1)} s, ` +
-      `and reads Policy ${data.policy?.number ?? policy.number} as adopted on ${data.policy?.adopted ?? policy.adopted}. Nothing you answer leaves this page.`;
+      `It runs Python ${data.python} in your browser (Pyodide ${data.pyodide}) and reads Policy ` +
+      `${data.policy?.number ?? policy.number} as adopted on ${data.policy?.adopted ?? policy.adopted}. ${how}${offline} ` +
+      "Nothing you answer leaves this page.";
+    $("#pc-about").dataset.boot = data.boot?.fallback ? "fallback" : (data.boot?.way ?? "normal");
     $("#pc-about").hidden = false;
     readyResolve(data);
   } else if (data.type === "error") {
@@ -687,6 +725,8 @@ async function followLocation() {
 }
 
 async function init() {
+  const questions = fetch(new URL("rulebook.json", ASSETS)); // first: the form needs only this
+  questions.catch(() => {}); // reported below
   startWorker();
   window.policyChecker = {
     ready,
@@ -703,7 +743,7 @@ async function init() {
   };
   let rulebook;
   try {
-    const response = await fetch(new URL("rulebook.json", ASSETS));
+    const response = await questions;
     if (!response.ok) throw new Error(`HTTP ${response.status}`);
     rulebook = await response.json();
   } catch (err) {
@@ -717,6 +757,7 @@ async function init() {
   const fromLink = loadFromFragment() && answers.size > 0;
   renderNotices();
   root.querySelector("#pc-form").hidden = false;
+  timings.form = performance.now(); // the questions can be answered from now on
   root.dataset.first = fromLink ? "answer" : "form"; // a shared link opens on its answer
   $("#pc-reset").addEventListener("click", () => {
     answers.clear();

@@ -2,22 +2,37 @@
 // (registered in the site-local pyodide-lock.json with its sha256) on the policy's rulebook, which
 // sits beside this file. The wheel knows no policy; the rulebook is data.
 //
+// Two ways to start, chosen by the page (the worker's name: "snapshot" or "normal"):
+//   snapshot  restore a memory snapshot of Pyodide taken at build time with the checker already
+//             started (handbook/browser/snapshot.py): no Python boot, no import. Checked by
+//             subresource integrity while it downloads, and its inputs checked after; on any
+//             failure the worker boots normally instead, and says why.
+//   normal    boot Pyodide, install the wheel, start the checker on the rulebook.
+//
 // Protocol (plain postMessage, request ids as in Pyodide's web-worker guide):
 //   worker -> page  {type: "progress", step, steps, message, loaded, total}   while booting
 //                                                              (bytes of the downloads so far)
-//                   {type: "ready", pyodide, python, labels, policy, ms}  once checks can run
-//                                                              (labels: verdict -> words)
+//                   {type: "ready", pyodide, python, labels, policy, ms, boot}  once checks can run
+//                                      (labels: verdict -> words; boot: {way, fallback} as it ran)
 //                   {type: "error", error: {message}}          boot failed (no retry)
 //   page -> worker  {id, type: "check", scenario}
 //   worker -> page  {id, ok: true, result, json}   json = the checker's canonical JSON, result = parsed
 //                   {id, ok: false, error: {message, problems}}
-// The build (handbook/browser/pyodide.py) replaces the placeholders: the runtime's version
-// directory, and the files the boot downloads with their sizes (for the progress in bytes).
+// The build (handbook/browser/pyodide.py) fills in the placeholders: the runtime's version
+// directory, the files each way downloads with their sizes, the snapshot, the Python that starts
+// the checker.
 import { loadPyodide } from "../pyodide/__PYODIDE_VERSION__/pyodide.mjs";
 
-/** file name -> bytes: the downloads whose progress the page shows */
-const DOWNLOADS = JSON.parse('__DOWNLOADS__');
-const total = Object.values(DOWNLOADS).reduce((a, b) => a + b, 0);
+/** way -> file name -> bytes: the downloads whose progress the page shows */
+const DOWNLOADS = __DOWNLOADS__;
+/** {file, integrity, inputs}: the build's snapshot, beside this file */
+const SNAPSHOT = __SNAPSHOT__;
+/** the Python that starts the checker (the snapshot was taken right after it) */
+const START = __START__;
+
+const asked = self.name;
+let downloads = DOWNLOADS[asked === "snapshot" ? "snapshot" : "normal"];
+let total = 0;
 let loaded = 0;
 let step = 0;
 let stepMessage = "";
@@ -29,6 +44,11 @@ function progress(nextStep, message) {
   lastSent = performance.now();
   self.postMessage({ type: "progress", step, steps: STEPS, message, loaded: Math.min(loaded, total), total });
 }
+function expect(way) {
+  downloads = DOWNLOADS[way];
+  total = Object.values(downloads).reduce((a, b) => a + b, 0);
+  loaded = 0;
+}
 
 // Count the bytes of the runtime's downloads as they arrive: Pyodide fetches them with the
 // worker's fetch(), so a counting stream in between reports progress without changing the bytes.
@@ -38,7 +58,7 @@ self.fetch = async (input, init) => {
   const name = new URL(typeof input === "string" || input instanceof URL ? input : input.url, self.location.href).pathname
     .split("/")
     .pop();
-  if (!response.ok || !response.body || !(name in DOWNLOADS)) return response;
+  if (!response.ok || !response.body || !(name in downloads)) return response;
   const counted = response.body.pipeThrough(
     new TransformStream({
       transform(chunk, controller) {
@@ -53,24 +73,13 @@ self.fetch = async (input, init) => {
 
 // The runtime finds its own files beside pyodide.mjs; the lock file and the wheel it lists are here:
 const packageBaseUrl = new URL("../pyodide/", import.meta.url).href;
+const lockFileURL = packageBaseUrl + "pyodide-lock.json";
 const rulebookUrl = new URL("rulebook.json", import.meta.url).href;
-
-const PY = `
-import json
-import policycheck
-from policycheck.model import VERDICT_LABELS
-
-_checker = policycheck.Checker.from_json(_rulebook_text, "the site's rulebook")
-del _rulebook_text
-_check_text = _checker.check_text
-_labels = json.dumps(dict(VERDICT_LABELS))
-_policy = json.dumps(_checker.policy.as_result())
-`;
 
 /** The checker wheel, as the site-local lock file lists it, fetched with the browser checking its
  *  sha256 (subresource integrity, as Pyodide's own loader does). Runs while the runtime boots. */
 async function fetchWheel() {
-  const lock = await (await fetch(packageBaseUrl + "pyodide-lock.json")).json();
+  const lock = await (await fetch(lockFileURL)).json();
   const entry = lock.packages.policycheck;
   const digest = entry.sha256.match(/../g).map((h) => String.fromCharCode(parseInt(h, 16))).join("");
   const response = await fetch(new URL(entry.file_name, packageBaseUrl), { integrity: `sha256-${btoa(digest)}` });
@@ -84,31 +93,68 @@ async function fetchRulebook() {
   return response.text();
 }
 
-async function boot() {
-  const t0 = performance.now();
+/** The snapshot, gunzipped here (so any static host can serve it), checked while it downloads. */
+async function fetchSnapshot() {
+  const response = await fetch(new URL(SNAPSHOT.file, import.meta.url), { integrity: SNAPSHOT.integrity });
+  if (!response.ok) throw new Error(`HTTP ${response.status}`);
+  const memory = response.body.pipeThrough(new DecompressionStream("gzip"));
+  return new Uint8Array(await new Response(memory).arrayBuffer());
+}
+
+function started(pyodide, t0, boot) {
+  const run = pyodide.globals.get("_check_text");
+  const python = pyodide.runPython("import sys; sys.version.split()[0]");
+  const labels = JSON.parse(pyodide.globals.get("_labels"));
+  const policy = JSON.parse(pyodide.globals.get("_policy"));
+  self.postMessage({ type: "ready", pyodide: pyodide.version, python, labels, policy, ms: performance.now() - t0, boot });
+  return run;
+}
+
+let restoring = false; // while true, a failure is the snapshot's: the normal boot follows
+async function restore(t0) {
+  expect("snapshot");
+  progress(1, "Downloading");
+  restoring = true;
+  try {
+    const memory = fetchSnapshot(); // downloads while the runtime compiles
+    memory.catch(() => {}); // else a failed download is an unhandled rejection before Pyodide awaits it
+    const pyodide = await loadPyodide({ lockFileURL, stdout: () => {}, _loadSnapshot: memory });
+    progress(3, "Starting");
+    if (pyodide.globals.get("_snapshot_inputs") !== SNAPSHOT.inputs) {
+      throw new Error("it was made from another checker or rulebook");
+    }
+    return started(pyodide, t0, { way: "snapshot", fallback: null });
+  } finally {
+    restoring = false;
+  }
+}
+
+async function bootNormally(t0, fallback) {
+  expect("normal");
   progress(1, "Downloading");
   const wheel = fetchWheel();
   const rulebook = fetchRulebook();
   wheel.catch(() => {}); // reported when awaited below
   rulebook.catch(() => {});
-  const pyodide = await loadPyodide({
-    packageBaseUrl,
-    lockFileURL: packageBaseUrl + "pyodide-lock.json",
-    stdout: () => {},
-  });
+  const pyodide = await loadPyodide({ packageBaseUrl, lockFileURL, stdout: () => {} });
   progress(2, "Setting up");
   // Installing the already-downloaded wheel directly is ~130 ms faster than loadPackage(), whose
   // Python-side loader has to be imported first (measured).
   pyodide.unpackArchive(await wheel, "wheel");
   progress(3, "Starting");
   pyodide.globals.set("_rulebook_text", await rulebook);
-  pyodide.runPython(PY);
-  const run = pyodide.globals.get("_check_text");
-  const python = pyodide.runPython("import sys; sys.version.split()[0]");
-  const labels = JSON.parse(pyodide.globals.get("_labels"));
-  const policy = JSON.parse(pyodide.globals.get("_policy"));
-  self.postMessage({ type: "ready", pyodide: pyodide.version, python, labels, policy, ms: performance.now() - t0 });
-  return run;
+  pyodide.runPython(START);
+  return started(pyodide, t0, { way: "normal", fallback });
+}
+
+async function boot() {
+  const t0 = performance.now();
+  if (asked !== "snapshot") return bootNormally(t0, null);
+  try {
+    return await restore(t0);
+  } catch (err) {
+    return bootNormally(t0, String(err?.message ?? err).split("\n")[0]);
+  }
 }
 
 // Pyodide reports some failures (a wasm file that cannot be fetched or compiled) only on the
@@ -122,12 +168,14 @@ const reportFailure = (message) => {
 const consoleError = console.error.bind(console);
 console.error = (...args) => {
   consoleError(...args);
+  if (restoring) return; // the normal boot follows a failed restore
   const text = args.map(String).join(" ");
   if (/instantiation failed|failed to fetch|NetworkError|CompileError/i.test(text)) {
     reportFailure(`the Python runtime could not be loaded (${text.split("\n")[0]})`);
   }
 };
 self.addEventListener("unhandledrejection", (event) => {
+  if (restoring) return;
   reportFailure(String(event.reason?.message ?? event.reason));
 });
 
