@@ -27,6 +27,7 @@ from mkdocs.exceptions import Abort, ConfigurationError, PluginError
 from .browser import pyodide
 from .bundle import Bundle, load_bundle
 from .commands import policy_option
+from .common import compress
 from .common.buildtime import pin
 from .config import ROOT, SITE, display
 from .offline import precache
@@ -113,6 +114,10 @@ def build_site(site_dir: Path, bundle: Bundle, *, quiet: bool = False) -> dict[s
         except precache.OfflineBuildError as exc:
             raise BuildError(f"the site could not be made available offline: {exc}") from None
         timings["offline"] = time.perf_counter() - t
+
+        # a gzip copy beside every file worth it, for servers that send precompressed files
+        # (`make serve` does; `make dist` adds Brotli copies)
+        compress.precompress(out)
 
         # last: the Content-Security-Policy hashes the inline scripts of the finished pages
         write_host_files(out)

@@ -172,18 +172,6 @@ def make_lock(wheel: Path, dest: Path) -> dict[str, Any]:
     return trimmed
 
 
-def precompress(directory: Path) -> list[str]:
-    """Write a reproducible ``FILE.gz`` beside each file of ``directory`` worth it (``common.compress``)."""
-    written = []
-    for path in sorted(directory.iterdir()):
-        if not path.is_file():
-            continue
-        for encoding, packed in compress.copies(path.name, path.read_bytes(), ("gz",)).items():
-            write_atomic(path.with_name(f"{path.name}.{encoding}"), packed)
-            written.append(path.name)
-    return written
-
-
 def build_runtime(target: Path, project: Path = CHECKER_PROJECT) -> dict[str, Any]:
     """Fill ``target`` (emptied first) with the runtime, the checker wheel and the trimmed lock file.
 
@@ -206,8 +194,7 @@ def build_runtime(target: Path, project: Path = CHECKER_PROJECT) -> dict[str, An
         wheel = target / built.name
         shutil.copyfile(built, wheel)
     lock = make_lock(wheel, target / LOCK_NAME)
-    precompress(runtime)
-    precompress(target)
+    compress.precompress(target)
     return {
         "pyodide": version,
         "python": lock["info"]["python"],

@@ -10,8 +10,11 @@ from __future__ import annotations
 
 import gzip
 from collections.abc import Iterable
+from pathlib import Path
 
 import brotli
+
+from .files import write_atomic
 
 COMPRESSIBLE = frozenset({".html", ".css", ".js", ".mjs", ".json", ".svg", ".xml", ".txt", ".wasm", ".ico"})
 MIN_SAVING = 0.05
@@ -49,3 +52,17 @@ def copies(name: str, data: bytes, encodings: Iterable[str] = ENCODINGS) -> dict
         if len(packed) <= len(data) * (1 - MIN_SAVING):
             out[encoding] = packed
     return out
+
+
+def precompress(directory: Path, encodings: Iterable[str] = ("gz",)) -> list[str]:
+    """Write ``FILE.gz`` (and the other ``encodings``) beside each file under ``directory`` worth it,
+    unless one is there already, so that a server sends compressed bytes; the files' names
+    (relative to ``directory``) that got copies."""
+    written = []
+    wanted = tuple(encodings)
+    for path in sorted(p for p in directory.rglob("*") if p.is_file()):
+        missing = [e for e in wanted if not path.with_name(f"{path.name}.{e}").exists()]
+        for encoding, packed in copies(path.name, path.read_bytes(), missing).items():
+            write_atomic(path.with_name(f"{path.name}.{encoding}"), packed)
+            written.append(path.relative_to(directory).as_posix())
+    return written

@@ -143,6 +143,13 @@ class SiteHandler(http.server.SimpleHTTPRequestHandler):
 class SiteServer(http.server.ThreadingHTTPServer):
     daemon_threads = True
 
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        """A browser that hangs up mid-download (a page left, a service worker's download stopped)
+        is ordinary, not an error worth a traceback; anything else is reported as usual."""
+        if isinstance(sys.exc_info()[1], (BrokenPipeError, ConnectionResetError)):
+            return
+        super().handle_error(request, client_address)
+
 
 def make_server(
     site_dir: Path, host: str = "127.0.0.1", port: int = 0, overlays: Mapping[str, Path] | None = None

@@ -127,6 +127,24 @@ def checker_starters(bundle: Bundle, page_url: str) -> str:
     return str(html.starters([ex for ex in bundle.examples if ex.start]))
 
 
+def question_options(fact: Any) -> list[tuple[str, str]]:
+    """A question's answers as the form offers them: (input value, label), "I don't know" last.
+
+    The values are what checker.js reads back (``true``/``false``, ``v:<id>``, ``""`` for unknown)."""
+    options = [
+        ("true" if v.id is True else "false" if v.id is False else f"v:{v.id}", v.label) for v in fact.values
+    ]
+    return [*options, ("", "I don\u2019t know")]
+
+
+def checker_questions(bundle: Bundle, page_url: str) -> str:
+    """Every question of the checker as the form's markup, in the page itself: the first questions
+    can be answered as soon as the page shows, before any script runs (checker.js adopts them)."""
+    html = fragments(bundle, page_url, "web/checker.html.j2")
+    facts = bundle.checker.engine.facts
+    return str(html.questions([(f, question_options(f)) for f in facts]))
+
+
 def examples_of_section(bundle: Bundle, section: Section) -> list[WorkedExample]:
     """The worked examples that cite a clause of this section."""
     ids = {c.id for c in section.clauses}

@@ -65,6 +65,7 @@ def define_env(env: Any) -> None:
         checkerdocs.facts_page,
         checkerdocs.examples_page,
         checkerdocs.checker_starters,
+        checkerdocs.checker_questions,
         checkerdocs.section_examples,
         checkerdocs.clause_checker,
     )

@@ -14,7 +14,7 @@ import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, Request
 
 from handbook.bundle import load_bundle
-from handbook.common import urls
+from handbook.common import compress, urls
 from handbook.config import ROOT
 from handbook.offline import precache
 from handbook.publish.serve import BackgroundServer
@@ -29,8 +29,12 @@ STATUS_AND_TYPE = "(u) => fetch(u).then((r) => [r.status, r.headers.get('content
 #: ask the browser to look for a new build now; the state its worker ends in once installing is over
 UPDATE = """(async () => {
   const registration = await navigator.serviceWorker.getRegistration();
+  const found = new Promise((done) => {
+    registration.addEventListener("updatefound", () => done(registration.installing), { once: true });
+    setTimeout(() => done(null), 30000);
+  });
   await registration.update();
-  const worker = registration.installing ?? registration.waiting;
+  const worker = await found;
   if (!worker) return 'none';
   return await new Promise((done) => {
     const settled = () => ['redundant', 'activated'].includes(worker.state) && done(worker.state);
@@ -146,6 +150,10 @@ def two_builds(built_site: Path, tmp_path: Path) -> Iterator[tuple[Path, dict[st
         shutil.copyfile(ROOT / "docs" / precache.SERVICE_WORKER, builds[name] / precache.SERVICE_WORKER)
         precache.install(builds[name], bundle)
     shutil.copyfile(builds["A"] / CSS, builds["broken"] / CSS)
+    for name in ("B", "broken"):  # the server sends the gzip copies: make them anew, as a build does
+        for changed in (CSS, precache.SERVICE_WORKER):
+            (builds[name] / f"{changed}.gz").unlink()
+        compress.precompress(builds[name])
     live = tmp_path / "live"
     live.symlink_to(builds["A"])
     yield live, builds

@@ -312,3 +312,24 @@ def test_prose_keeps_to_about_80_characters_a_line(browser: Browser, base_url: s
     per_line = page.evaluate(CHARS_PER_LINE)
     assert 55 <= per_line <= 95, f"/{path}: {per_line:.0f} characters a line"
     page.context.close()
+
+
+def test_the_first_question_can_be_answered_before_the_script_runs(
+    browser: Browser, checker_url: str
+) -> None:
+    """The questions are in the page: a reader on a slow phone can answer before checker.js has
+    arrived, and the checker takes that answer over when it does."""
+    page = new_page(browser, PHONE)
+    script = checker_url + "../assets/checker/checker.js"
+    page.route(script, lambda route: route.abort())
+    page.goto(checker_url)
+    first = page.locator("fieldset.pc-q:not([hidden])").first
+    assert first.is_visible()
+    first.locator("input").first.check()
+    page.unroute(script)
+    page.add_script_tag(url=script, type="module")
+    page.wait_for_selector("#pc-result .pc-overall", timeout=120_000)
+    assert "#s=" in page.url
+    answered = urls.decode_scenario(page.url.split("#s=", 1)[1])
+    assert list(answered) == [first.get_attribute("data-fact")]
+    page.context.close()

@@ -153,72 +153,39 @@ function updatePermalink(push) {
 
 const fieldsets = new Map();
 
-function optionList(fact) {
-  if (fact.type === "yes_no") {
-    return [
-      { value: "true", label: "Yes" },
-      { value: "false", label: "No" },
-    ];
-  }
-  return fact.values.map((v) => ({ value: `v:${v.id}`, label: v.label }));
-}
-
 const toRadio = (value) => (value === null ? UNKNOWN : typeof value === "boolean" ? String(value) : `v:${value}`);
 const fromRadio = (text) =>
   text === UNKNOWN ? null : text === "true" ? true : text === "false" ? false : text.slice(2);
 
-function buildQuestion(fact) {
-  const qid = `q-${fact.id}`;
-  const name = `pc-${fact.id}`;
-  const several = fact.type === "several_of";
-  const options = [...optionList(fact), { value: UNKNOWN, label: "I don’t know" }];
-  const help = fact.help ? h("p", { class: "pc-help", id: `${qid}-help`, text: fact.help }) : null;
-  const note = h("p", { class: "pc-note", id: `${qid}-note`, hidden: true });
-  const fs = h(
-    "fieldset",
-    {
-      class: several ? "pc-q pc-several" : "pc-q",
-      id: qid,
-      "data-fact": fact.id,
-      hidden: true,
-      "aria-describedby": [help && `${qid}-help`, `${qid}-note`].filter(Boolean).join(" "),
-    },
-    h("legend", { text: fact.question }),
-    help,
-    h(
-      "div",
-      { class: "pc-options" },
-      options.map((o, i) =>
-        h(
-          "label",
-          { class: o.value === UNKNOWN ? "pc-opt pc-unknown" : "pc-opt" },
-          h("input", { type: several ? "checkbox" : "radio", name, value: o.value, id: `${qid}-${i}` }),
-          h("span", { text: o.label }),
-        ),
-      ),
-    ),
-    note,
-  );
-  fs.addEventListener("change", (event) => {
-    if (!several) {
-      answers.set(fact.id, fromRadio(event.target.value));
-    } else if (event.target.value === UNKNOWN) {
-      answers.set(fact.id, event.target.checked ? null : []);
-    } else {
-      const chosen = [...fs.querySelectorAll("input:checked")].map((i) => i.value).filter((v) => v !== UNKNOWN);
-      answers.set(fact.id, fact.values.map((v) => `v:${v.id}`).filter((v) => chosen.includes(v)).map((v) => v.slice(2)));
-    }
-    changed();
-  });
-  return fs;
+/** The answer a question's inputs give now, or undefined when none is checked. */
+function answerOf(fact, fs) {
+  const checked = [...fs.querySelectorAll("input:checked")].map((i) => i.value);
+  if (fact.type !== "several_of") return checked.length ? fromRadio(checked[0]) : undefined;
+  if (checked.includes(UNKNOWN)) return null;
+  const chosen = fact.values.map((v) => `v:${v.id}`).filter((v) => checked.includes(v)).map((v) => v.slice(2));
+  return chosen.length ? chosen : undefined;
 }
 
-function buildForm() {
-  questionsBox.replaceChildren();
+/** The questions are in the page (handbook/site/checkerdocs.py renders them from the rulebook): take
+ *  each one over, with any answer the reader gave before this script ran. */
+function adoptForm() {
   for (const fact of facts) {
-    const fs = buildQuestion(fact);
+    const fs = questionsBox.querySelector(`fieldset[data-fact="${CSS.escape(fact.id)}"]`);
+    if (!fs) throw new Error(`the page has no question ${fact.id}: it does not match the rulebook`);
     fieldsets.set(fact.id, fs);
-    questionsBox.append(fs);
+    const given = answerOf(fact, fs);
+    if (given !== undefined) answers.set(fact.id, given);
+    fs.addEventListener("change", (event) => {
+      if (fact.type !== "several_of") {
+        answers.set(fact.id, fromRadio(event.target.value));
+      } else if (event.target.value === UNKNOWN) {
+        answers.set(fact.id, event.target.checked ? null : []);
+      } else {
+        const chosen = [...fs.querySelectorAll("input:checked")].map((i) => i.value).filter((v) => v !== UNKNOWN);
+        answers.set(fact.id, fact.values.map((v) => `v:${v.id}`).filter((v) => chosen.includes(v)).map((v) => v.slice(2)));
+      }
+      changed();
+    });
   }
 }
 
@@ -565,52 +532,23 @@ function fail(message) {
   readyReject(new Error(message));
 }
 
-/** Restoring the build's snapshot of Python with the checker started is about four times faster
- *  than booting Python, but a first visit downloads 6 MB more for it: worth it when this browser
- *  already keeps the site offline, or when the link is fast (at least this many megabits a second:
- *  there, the 6 MB take about as long as the start-up they save on a phone's processor). */
-const FAST_LINK_MBPS = 20;
-
-/** The page's own downloads so far (Resource Timing), in megabits a second; null when everything
- *  came from a cache. */
-function measuredMbps() {
-  const timed = [...performance.getEntriesByType("navigation"), ...performance.getEntriesByType("resource")].filter(
-    (e) => e.transferSize > 20_000 && e.responseEnd > e.responseStart,
-  );
-  if (!timed.length) return null;
-  const bytes = timed.reduce((sum, e) => sum + e.transferSize, 0);
-  const ms = timed.reduce((sum, e) => sum + (e.responseEnd - e.responseStart), 0);
-  return (bytes * 8) / 1000 / ms;
-}
-
-/** "snapshot" or "normal": how the worker starts (?boot= in the page's address forces one). */
-function bootWay() {
-  const forced = new URLSearchParams(location.search).get("boot");
-  if (forced === "snapshot" || forced === "normal") return forced;
-  if (navigator.serviceWorker?.controller) return "snapshot"; // kept offline: nothing to download
-  if (navigator.connection?.saveData) return "normal";
-  const mbps = measuredMbps();
-  if (mbps !== null) return mbps >= FAST_LINK_MBPS ? "snapshot" : "normal";
-  // everything came from a cache (a repeat visit): unless the browser knows the link is slow
-  const type = navigator.connection?.effectiveType;
-  return type === undefined || type === "4g" ? "snapshot" : "normal";
-}
-
 function startWorker() {
+  const boot = window.policyCheckerBoot ?? {}; // the worker, if the page started it already (checker.md)
   if (typeof Worker === "undefined" || typeof WebAssembly === "undefined") {
     fail("it needs Web Workers and WebAssembly");
     return;
   }
   try {
-    worker = new Worker(new URL("worker.js", ASSETS), { type: "module", name: bootWay() });
+    worker = boot.worker ?? new Worker(new URL("worker.js", ASSETS), { type: "module", name: "auto" });
   } catch (err) {
     fail(`the checker’s worker did not start: ${err.message}`);
     return;
   }
-  timings.workerStart = performance.now();
+  timings.workerStart = boot.start ?? performance.now();
   watchdog = setTimeout(() => fail("it took too long to load; check your connection and reload the page"), BOOT_TIMEOUT_MS);
   worker.onerror = (event) => fail(event.message || "the checker’s worker failed to load");
   worker.onmessage = ({ data }) => onWorkerMessage(data);
+  for (const data of boot.early ?? []) onWorkerMessage(data);
 }
 
 function onWorkerMessage(data) {
@@ -725,9 +663,6 @@ async function followLocation() {
 }
 
 async function init() {
-  const questions = fetch(new URL("rulebook.json", ASSETS)); // first: the form needs only this
-  questions.catch(() => {}); // reported below
-  startWorker();
   window.policyChecker = {
     ready,
     timings,
@@ -743,7 +678,7 @@ async function init() {
   };
   let rulebook;
   try {
-    const response = await questions;
+    const response = await fetch(new URL("rulebook.json", ASSETS));
     if (!response.ok) throw new Error(`HTTP ${response.status}`);
     rulebook = await response.json();
   } catch (err) {
@@ -753,11 +688,19 @@ async function init() {
   facts = rulebook.facts;
   factById = new Map(facts.map((f) => [f.id, f]));
   policy = rulebook.policy;
-  buildForm();
-  const fromLink = loadFromFragment() && answers.size > 0;
+  try {
+    adoptForm();
+  } catch (err) {
+    fail(err.message);
+    return;
+  }
+  // a shared link's answers; without one, those given before this script ran (adoptForm) stay
+  const fromLink = location.hash !== "" && loadFromFragment() && answers.size > 0;
   renderNotices();
   root.querySelector("#pc-form").hidden = false;
-  timings.form = performance.now(); // the questions can be answered from now on
+  // the questions could be answered from the moment the page showed them (checker.md), or now
+  timings.form = performance.getEntriesByName("pc-form-usable")[0]?.startTime ?? performance.now();
+  startWorker();
   root.dataset.first = fromLink ? "answer" : "form"; // a shared link opens on its answer
   $("#pc-reset").addEventListener("click", () => {
     answers.clear();

@@ -2,7 +2,8 @@
 // (registered in the site-local pyodide-lock.json with its sha256) on the policy's rulebook, which
 // sits beside this file. The wheel knows no policy; the rulebook is data.
 //
-// Two ways to start, chosen by the page (the worker's name: "snapshot" or "normal"):
+// Two ways to start, chosen by the page (the worker's name: "snapshot", "normal", or "auto": time
+// the link on the first download, needed either way, and restore the snapshot if the link is fast):
 //   snapshot  restore a memory snapshot of Pyodide taken at build time with the checker already
 //             started (handbook/browser/snapshot.py): no Python boot, no import. Checked by
 //             subresource integrity while it downloads, and its inputs checked after; on any
@@ -21,7 +22,7 @@
 // The build (handbook/browser/pyodide.py) fills in the placeholders: the runtime's version
 // directory, the files each way downloads with their sizes, the snapshot, the Python that starts
 // the checker.
-import { loadPyodide } from "../pyodide/__PYODIDE_VERSION__/pyodide.mjs";
+import { loadPyodide, version } from "../pyodide/__PYODIDE_VERSION__/pyodide.mjs";
 
 /** way -> file name -> bytes: the downloads whose progress the page shows */
 const DOWNLOADS = __DOWNLOADS__;
@@ -31,7 +32,7 @@ const SNAPSHOT = __SNAPSHOT__;
 const START = __START__;
 
 const asked = self.name;
-let downloads = DOWNLOADS[asked === "snapshot" ? "snapshot" : "normal"];
+let downloads = DOWNLOADS.normal;
 let total = 0;
 let loaded = 0;
 let step = 0;
@@ -52,9 +53,13 @@ function expect(way) {
 
 // Count the bytes of the runtime's downloads as they arrive: Pyodide fetches them with the
 // worker's fetch(), so a counting stream in between reports progress without changing the bytes.
+// A download already under way (see linkIsFast) is handed over instead of fetched again.
 const realFetch = self.fetch.bind(self);
+const underWay = new Map(); // url -> Response
 self.fetch = async (input, init) => {
-  const response = await realFetch(input, init);
+  const url = new URL(typeof input === "string" || input instanceof URL ? input : input.url, self.location.href).href;
+  const response = underWay.get(url) ?? (await realFetch(input, init));
+  underWay.delete(url);
   const name = new URL(typeof input === "string" || input instanceof URL ? input : input.url, self.location.href).pathname
     .split("/")
     .pop();
@@ -91,6 +96,45 @@ async function fetchRulebook() {
   const response = await fetch(rulebookUrl);
   if (!response.ok) throw new Error(`the policy's rulebook could not be loaded (HTTP ${response.status})`);
   return response.text();
+}
+
+/** The snapshot costs 6 MB more to download than it saves on a slow link: restore it when the first
+ *  megabyte of the runtime (needed either way; its download then goes on for Pyodide) comes at this
+ *  rate or faster, in megabits a second of the decoded bytes (a host that gzips the runtime, as this
+ *  site's does, sends about 2.7 times fewer: this is about 20 Mbps on the wire). */
+const FAST_LINK_MBPS = 55;
+const PROBE_BYTES = 1_000_000;
+
+async function linkIsFast() {
+  const url = new URL(`../pyodide/${version}/pyodide.asm.wasm`, import.meta.url).href;
+  const response = await realFetch(url);
+  if (!response.ok || !response.body) return false;
+  const reader = response.body.getReader();
+  const head = [];
+  let got = 0;
+  const t0 = performance.now(); // from the first byte: the round trip says nothing about the rate
+  while (got < PROBE_BYTES) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    head.push(value);
+    got += value.byteLength;
+  }
+  const ms = Math.max(performance.now() - t0, 1);
+  const body = new ReadableStream({
+    start(controller) {
+      for (const chunk of head) controller.enqueue(chunk);
+    },
+    async pull(controller) {
+      const { done, value } = await reader.read();
+      if (done) controller.close();
+      else controller.enqueue(value);
+    },
+    cancel(reason) {
+      return reader.cancel(reason);
+    },
+  });
+  underWay.set(url, new Response(body, { status: response.status, statusText: response.statusText, headers: response.headers }));
+  return (got * 8) / 1000 / ms >= FAST_LINK_MBPS;
 }
 
 /** The snapshot, gunzipped here (so any static host can serve it), checked while it downloads. */
@@ -149,7 +193,10 @@ async function bootNormally(t0, fallback) {
 
 async function boot() {
   const t0 = performance.now();
-  if (asked !== "snapshot") return bootNormally(t0, null);
+  expect("normal");
+  progress(1, "Downloading");
+  const way = asked === "auto" ? ((await linkIsFast()) ? "snapshot" : "normal") : asked;
+  if (way !== "snapshot") return bootNormally(t0, null);
   try {
     return await restore(t0);
   } catch (err) {
