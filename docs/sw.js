@@ -79,19 +79,20 @@ self.addEventListener("install", (event) => {
 // -- which build serves which page ---------------------------------------------------------------
 
 const assigned = new Map();
+const clientKey = (clientId) => new URL(`__client__/${encodeURIComponent(clientId)}`, SCOPE).href;
 
 async function assign(clientId, cacheName) {
   if (!clientId) return;
   assigned.set(clientId, cacheName);
   const store = await caches.open(CLIENTS);
-  await store.put(new URL(`__client__/${encodeURIComponent(clientId)}`, SCOPE).href, new Response(cacheName));
+  await store.put(clientKey(clientId), new Response(cacheName));
 }
 
 async function assignedTo(clientId) {
   if (!clientId) return null;
   if (assigned.has(clientId)) return assigned.get(clientId);
   const store = await caches.open(CLIENTS);
-  const hit = await store.match(new URL(`__client__/${encodeURIComponent(clientId)}`, SCOPE).href);
+  const hit = await store.match(clientKey(clientId));
   const name = hit ? await hit.text() : null;
   if (name) assigned.set(clientId, name);
   return name;

@@ -76,10 +76,26 @@ def render_pages(bundle: Bundle, out: Path, *, quiet: bool = False) -> None:
             raise BuildError(f"the pages could not be built: {exc}") from None
 
 
-def _step(label: str, quiet: bool) -> float:
+@contextmanager
+def _step(
+    label: str,
+    key: str,
+    timings: dict[str, float],
+    quiet: bool,
+    failure: tuple[type[Exception], str] | None = None,
+) -> Iterator[None]:
+    """Announce a step, time it into ``timings[key]``, and turn its own error (``failure``: the
+    exception class and what to say) into a :class:`BuildError`."""
     if not quiet:
         print(f"build: {label} ...", flush=True)
-    return time.perf_counter()
+    start = time.perf_counter()
+    try:
+        yield
+    except Exception as exc:
+        if failure is None or not isinstance(exc, failure[0]):
+            raise
+        raise BuildError(f"{failure[1]}: {exc}") from None
+    timings[key] = time.perf_counter() - start
 
 
 def build_site(site_dir: Path, bundle: Bundle, *, quiet: bool = False) -> dict[str, float]:
@@ -90,30 +106,23 @@ def build_site(site_dir: Path, bundle: Bundle, *, quiet: bool = False) -> dict[s
     pin()  # SOURCE_DATE_EPOCH, for every step and the tools they start
     with tempfile.TemporaryDirectory(prefix=".site-", dir=site_dir.parent) as tmp:
         out = Path(tmp) / "site"
-        t = _step("the handbook's pages (MkDocs, strict)", quiet)
-        render_pages(bundle, out, quiet=quiet)
-        timings["pages"] = time.perf_counter() - t
+        with _step("the handbook's pages (MkDocs, strict)", "pages", timings, quiet):
+            render_pages(bundle, out, quiet=quiet)
 
-        t = _step("the checker in the browser (Pyodide, wheel, rulebook)", quiet)
-        try:
+        packaging = (pyodide.PyodideBuildError, "the checker could not be packaged")
+        checker = "the checker in the browser (Pyodide, wheel, rulebook)"
+        with _step(checker, "pyodide", timings, quiet, packaging):
             pyodide.install(out, bundle)
-        except pyodide.PyodideBuildError as exc:
-            raise BuildError(f"the checker could not be packaged: {exc}") from None
-        timings["pyodide"] = time.perf_counter() - t
 
-        t = _step("the PDF editions", quiet)
-        built = editions.build_editions(out / "pdf", bundle)
-        problems = [f"{b.edition}: {w}" for b in built for w in b.warnings]
-        if problems:
-            raise BuildError("WeasyPrint warned while printing: " + "; ".join(problems))
-        timings["pdf"] = time.perf_counter() - t
+        with _step("the PDF editions", "pdf", timings, quiet):
+            built = editions.build_editions(out / "pdf", bundle)
+            problems = [f"{b.edition}: {w}" for b in built for w in b.warnings]
+            if problems:
+                raise BuildError("WeasyPrint warned while printing: " + "; ".join(problems))
 
-        t = _step("the offline copy (service worker, web app manifest)", quiet)
-        try:
+        offline = (precache.OfflineBuildError, "the site could not be made available offline")
+        with _step("the offline copy (service worker, web app manifest)", "offline", timings, quiet, offline):
             precache.install(out, bundle)
-        except precache.OfflineBuildError as exc:
-            raise BuildError(f"the site could not be made available offline: {exc}") from None
-        timings["offline"] = time.perf_counter() - t
 
         # a gzip copy beside every file worth it, for servers that send precompressed files
         # (`make serve` does; `make dist` adds Brotli copies)

@@ -20,7 +20,7 @@ from handbook.offline import precache
 from handbook.publish.serve import BackgroundServer
 from tests.browser.test_quality_browser import CSP_REPORT, LISTEN_CSP
 from tests.support.chromium import wait_until
-from tests.support.sitebuild import checker_page, serve
+from tests.support.sitebuild import checker_page, html_pages, serve
 
 READY = "document.querySelector('[data-checker-state]')?.dataset.checkerState === 'ready'"
 CONTROLLED = "!!navigator.serviceWorker.controller"
@@ -42,15 +42,6 @@ UPDATE = """(async () => {
     settled();
   });
 })()"""
-
-
-def pages_of(site: Path) -> list[str]:
-    """Every page of the site as a URL path relative to its root (``""`` is the home page)."""
-    found = []
-    for index in sorted(site.rglob("index.html")):
-        folder = index.parent.relative_to(site).as_posix()
-        found.append("" if folder == "." else folder + "/")
-    return found
 
 
 def visit_once(context: BrowserContext, url: str) -> Page:
@@ -97,7 +88,7 @@ def test_every_page_and_the_checker_work_offline_after_one_visit(
 
     page.on("requestfailed", on_failed)
     header = "getComputedStyle(document.querySelector('.md-header')).backgroundColor"
-    for path in pages_of(built_site):
+    for path in html_pages(built_site):
         response = page.goto(base_url + path)
         assert response is not None and response.status == 200, path
         assert page.title().endswith(load_bundle().policy.number + " Handbook"), path

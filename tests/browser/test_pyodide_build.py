@@ -12,7 +12,6 @@ import urllib.error
 import urllib.request
 import zipfile
 from pathlib import Path
-from typing import Any
 
 import pytest
 
@@ -34,6 +33,7 @@ from handbook.common import urls
 from handbook.config import ROOT
 from handbook.publish.headers import is_immutable
 from handbook.publish.serve import BackgroundServer
+from tests.support.sitebuild import built_worker, worker_constant
 
 from ..conftest import require
 
@@ -124,21 +124,10 @@ def test_the_worker_is_pointed_at_the_runtime_once(tmp_path: Path) -> None:
         point_worker_at(worker, {VERSION_PLACEHOLDER: "314.0.7"})
 
 
-def built_worker(site: Path) -> str:
-    return (site / urls.CHECKER_ASSETS / "worker.js").read_text(encoding="utf-8")
-
-
-def constant(worker: str, name: str) -> Any:
-    """A constant the build wrote into the worker (``const NAME = JSON;``)."""
-    found = re.search(rf"^const {name} = (.*);$", worker, re.MULTILINE)
-    assert found, f"the built worker has no constant {name}"
-    return json.loads(found.group(1))
-
-
 def test_the_built_worker_knows_the_size_of_each_download(built_site: Path) -> None:
     """The progress in bytes adds up the files each way of starting fetches, at their real sizes."""
-    sizes = constant(built_worker(built_site), "DOWNLOADS")
-    snapshot = constant(built_worker(built_site), "SNAPSHOT")
+    sizes = worker_constant(built_site, "DOWNLOADS")
+    snapshot = worker_constant(built_site, "SNAPSHOT")
     assert set(sizes) == {"normal", "snapshot"}
     runtime = {"pyodide.asm.wasm", "python_stdlib.zip", "pyodide-lock.json"}
     assert runtime | {"rulebook.json"} <= set(sizes["normal"])
@@ -151,7 +140,7 @@ def test_the_built_worker_knows_the_size_of_each_download(built_site: Path) -> N
 
 
 def test_the_snapshot_is_named_by_its_hash_and_checked_by_integrity(built_site: Path) -> None:
-    snapshot = constant(built_worker(built_site), "SNAPSHOT")
+    snapshot = worker_constant(built_site, "SNAPSHOT")
     data = (built_site / urls.CHECKER_ASSETS / snapshot["file"]).read_bytes()
     assert snapshot["file"] == f"python.{hashlib.sha256(data).hexdigest()[:16]}.snapshot.gz"
     assert snapshot["integrity"] == "sha256-" + base64.b64encode(hashlib.sha256(data).digest()).decode()
@@ -161,7 +150,7 @@ def test_the_snapshot_is_named_by_its_hash_and_checked_by_integrity(built_site: 
     bundle = load_bundle()
     rulebook = hashlib.sha256(bundle.rulebook_json.encode()).hexdigest()
     assert snapshot["inputs"].endswith(f":rulebook:{rulebook}")
-    assert constant(built_worker(built_site), "START") == START_PY
+    assert worker_constant(built_site, "START") == START_PY
 
 
 def test_the_server_sends_wasm_mjs_and_precompressed_files(runtime: Path, tmp_path: Path) -> None:

@@ -25,7 +25,7 @@ from handbook.bundle import load_bundle
 from handbook.common import urls
 from handbook.proof.scenarios import generated_scenarios
 from tests.support.checkerdrive import check_all, open_started
-from tests.support.sitebuild import checker_page
+from tests.support.sitebuild import checker_page, worker_constant
 
 GENERATED = 1200
 
@@ -91,8 +91,7 @@ def _worker_expecting(route: Route, **values: str) -> None:
 def test_a_failed_snapshot_gives_way_to_the_normal_boot(
     browser: Browser, base_url: str, built_site: Path, failure: str
 ) -> None:
-    worker_js = (built_site / urls.CHECKER_ASSETS / "worker.js").read_text(encoding="utf-8")
-    snapshot = json.loads(re.search(r"^const SNAPSHOT = (.*);$", worker_js, re.MULTILINE).group(1))  # type: ignore[union-attr]
+    snapshot = worker_constant(built_site, "SNAPSHOT")
     snapshot_file = built_site / urls.CHECKER_ASSETS / snapshot["file"]
     context = browser.new_context(service_workers="block")
     if failure == "corrupted in transit":

@@ -14,16 +14,19 @@ from __future__ import annotations
 import fcntl
 import json
 import os
+import re
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from functools import partial
 from pathlib import Path
+from typing import Any
 
 from playwright.sync_api import Browser, sync_playwright
 
 from handbook.build import build_site
 from handbook.bundle import load_bundle
+from handbook.common import urls
 from handbook.common.logs import collected
 from handbook.config import ROOT
 from handbook.publish.headers import SiteHeaders
@@ -60,6 +63,18 @@ def build_once(root: Path) -> Path:
             log.write_text(json.dumps(messages), encoding="utf-8")  # last: the build is complete
         BUILD_LOG[site] = json.loads(log.read_text(encoding="utf-8"))
     return site
+
+
+def built_worker(site: Path) -> str:
+    """The checker's worker as the build wrote it."""
+    return (site / urls.CHECKER_ASSETS / "worker.js").read_text(encoding="utf-8")
+
+
+def worker_constant(site: Path, name: str) -> Any:
+    """A constant the build wrote into the checker's worker (``const NAME = JSON;``)."""
+    found = re.search(rf"^const {name} = (.*);$", built_worker(site), re.MULTILINE)
+    assert found, f"the built worker has no constant {name}"
+    return json.loads(found.group(1))
 
 
 def html_pages(site: Path) -> list[str]:

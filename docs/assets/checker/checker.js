@@ -1,4 +1,5 @@
-// The "Check your situation" page: a guided form generated from the rulebook's facts, a verdict panel,
+// The "Check your situation" page: a guided form (its questions rendered into the page from the
+// rulebook at build time, handbook/site/checkerdocs.py; this script adopts them), a verdict panel,
 // a permalink in the URL fragment, and the checker itself running in a module Web Worker (Pyodide).
 // Which questions apply is read by ./applicable.js (the engine's semantics, proved equal by a test).
 //
@@ -157,12 +158,20 @@ const toRadio = (value) => (value === null ? UNKNOWN : typeof value === "boolean
 const fromRadio = (text) =>
   text === UNKNOWN ? null : text === "true" ? true : text === "false" ? false : text.slice(2);
 
+const checkedValues = (fs) => [...fs.querySelectorAll("input:checked")].map((i) => i.value);
+
+/** The values ticked in a choose-everything-that-applies question, in the rulebook's order. */
+const chosenValues = (fact, fs) => {
+  const checked = checkedValues(fs);
+  return fact.values.map((v) => v.id).filter((id) => checked.includes(`v:${id}`));
+};
+
 /** The answer a question's inputs give now, or undefined when none is checked. */
 function answerOf(fact, fs) {
-  const checked = [...fs.querySelectorAll("input:checked")].map((i) => i.value);
+  const checked = checkedValues(fs);
   if (fact.type !== "several_of") return checked.length ? fromRadio(checked[0]) : undefined;
   if (checked.includes(UNKNOWN)) return null;
-  const chosen = fact.values.map((v) => `v:${v.id}`).filter((v) => checked.includes(v)).map((v) => v.slice(2));
+  const chosen = chosenValues(fact, fs);
   return chosen.length ? chosen : undefined;
 }
 
@@ -181,8 +190,7 @@ function adoptForm() {
       } else if (event.target.value === UNKNOWN) {
         answers.set(fact.id, event.target.checked ? null : []);
       } else {
-        const chosen = [...fs.querySelectorAll("input:checked")].map((i) => i.value).filter((v) => v !== UNKNOWN);
-        answers.set(fact.id, fact.values.map((v) => `v:${v.id}`).filter((v) => chosen.includes(v)).map((v) => v.slice(2)));
+        answers.set(fact.id, chosenValues(fact, fs)); // a value ticked replaces "I don't know"
       }
       changed();
     });
