@@ -5,21 +5,25 @@ navigation and its section pages, all generated from the policy being rendered.
   the bundle (the policy's own section list; nothing is kept by hand in mkdocs.yml);
 * ``on_files``: one generated page per section (``sections/<id>.md``, a call of ``section_page``);
 * ``on_post_page``: valid HTML where Material's own markup is not (Nu Html Checker errors):
-  ``autocomplete="off"`` on its toggle checkboxes and ``tabindex=""`` on navigation labels.
+  ``autocomplete="off"`` on its toggle checkboxes and ``tabindex=""`` on navigation labels; and a
+  page with ``inline_styles: true`` in its front matter carries its stylesheets (``inline_styles``).
 """
 
 from __future__ import annotations
 
 import re
+from pathlib import Path
 from typing import Any
 
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
 from mkdocs.structure.files import File, Files
+from mkdocs.structure.pages import Page
 
 from handbook.common import urls
 from handbook.render import labels
 from handbook.site import session
+from handbook.site.inline_styles import InlineStyleError, inline_stylesheets
 from handbook.source.errors import SourceError
 
 #: The pages of docs/ in the navigation, around the generated section pages.
@@ -83,7 +87,14 @@ def valid_html(html: str) -> str:
     return _EMPTY_TABINDEX.sub("", _CHECKBOX_AUTOCOMPLETE.sub(r"\1", html))
 
 
-def on_post_page(output: str, **kwargs: Any) -> str:
+def on_post_page(output: str, *, page: Page, config: MkDocsConfig, **kwargs: Any) -> str:
+    if page.meta.get("inline_styles"):
+        site = Path(config.site_dir)
+        read = lambda path: (site / path).read_text("utf-8")  # noqa: E731
+        try:
+            output = inline_stylesheets(output, page.file.dest_uri, read)
+        except InlineStyleError as exc:
+            raise PluginError(str(exc)) from None
     return valid_html(output)
 
 

@@ -333,3 +333,91 @@ def test_the_first_question_can_be_answered_before_the_script_runs(
     answered = urls.decode_scenario(page.url.split("#s=", 1)[1])
     assert list(answered) == [first.get_attribute("data-fact")]
     page.context.close()
+
+
+def test_a_shared_link_shows_its_questions_before_the_script_and_nothing_jumps(
+    browser: Browser, checker_url: str
+) -> None:
+    """A shared link opens on its answers: before checker.js runs (held back here), the page already
+    leaves out the common situations, so its first paint on a phone shows the first question and
+    nothing jumps when the checker takes over. The page starts the checker's worker once."""
+    example = next(ex for ex in load_bundle().examples if ex.id == "texting-from-personal-phone")
+    page = new_page(browser, PHONE)
+    workers: list[str] = []
+    page.on("request", lambda r: workers.append(r.url) if r.url.endswith("/worker.js") else None)
+    script = checker_url + "../assets/checker/checker.js"
+    page.route(script, lambda route: route.abort())
+    page.goto(checker_url + "#s=" + urls.encode_scenario(example.answered))
+    assert page.locator("#pc-start").is_hidden()
+    legend = page.locator("fieldset.pc-q:not([hidden]) legend").first
+    box = legend.bounding_box()
+    assert box is not None and box["y"] + box["height"] <= PHONE["height"], box
+    page.wait_for_function("() => !!window.policyCheckerBoot?.start().worker")  # started by the page
+    page.unroute(script)
+    page.add_script_tag(url=script, type="module")
+    page.wait_for_selector("#pc-result .pc-overall", timeout=120_000)
+    assert page.inner_text("#pc-result .pc-summary") == example.result["summary"]
+    assert page.evaluate("'checkerLink' in document.documentElement.dataset") is False
+    assert len(workers) == 1, workers
+    page.context.close()
+
+
+def test_a_link_that_cannot_be_read_still_offers_the_common_situations(
+    browser: Browser, checker_url: str
+) -> None:
+    page = new_page(browser, PHONE)
+    page.goto(checker_url + "#s=not-a-scenario")
+    page.wait_for_selector("[data-checker-state=ready]", timeout=120_000)
+    assert page.locator("#pc-start a.pc-starter").first.is_visible()
+    page.context.close()
+
+
+def test_without_scripts_the_page_says_so_and_offers_no_dead_controls(
+    browser: Browser, checker_url: str
+) -> None:
+    context = browser.new_context(viewport=PHONE, java_script_enabled=False)  # type: ignore[arg-type]
+    page = context.new_page()
+    page.goto(checker_url)
+    assert page.locator(".pc-error", has_text="The checker needs JavaScript.").is_visible()
+    for part in ("#pc-status", "#pc-start", "#pc-form"):
+        assert page.locator(part).is_hidden(), part
+    context.close()
+
+
+def test_the_checker_page_carries_its_styles(browser: Browser, checker_url: str) -> None:
+    """No stylesheet to wait for after the page (front matter inline_styles): the theme's, the
+    handbook's and the checker's rules are in the page, and they apply."""
+    page = new_page(browser, PHONE)
+    requested: list[str] = []
+    page.on("request", lambda r: requested.append(r.url) if r.resource_type == "stylesheet" else None)
+    page.goto(checker_url)
+    assert page.locator("link[rel=stylesheet]").count() == 0
+    assert requested == []
+    assert page.locator("head style").count() >= 4
+    # the theme's header bar and the checker's own layout are styled
+    assert page.evaluate("getComputedStyle(document.querySelector('.md-header')).position") == "sticky"
+    assert page.evaluate("getComputedStyle(document.querySelector('.pc-opt')).display") != "inline"
+    page.context.close()
+
+
+def test_on_a_slow_phone_the_first_paint_already_has_the_questions(
+    browser: Browser, checker_url: str
+) -> None:
+    """The page's first paint waits for its form (rel=expect), so a slow phone shows the questions
+    in its first frame rather than laying out the page again and again before them."""
+    page = new_page(browser, PHONE)
+    cdp = page.context.new_cdp_session(page)
+    cdp.send("Emulation.setCPUThrottlingRate", {"rate": 6})
+    page.route("**/assets/checker/worker.js", lambda route: route.abort())  # the page alone
+    # when the parser has made the form's last control (noted before the browser can paint again)
+    page.add_init_script(
+        "new MutationObserver((r, o) => { if (document.getElementById('pc-reset')) {"
+        " window.formParsed = performance.now(); o.disconnect(); } })"
+        ".observe(document, {childList: true, subtree: true});"
+    )
+    page.goto(checker_url)
+    page.wait_for_function("performance.getEntriesByName('first-paint').length && window.formParsed")
+    painted = page.evaluate("performance.getEntriesByName('first-paint')[0].startTime")
+    parsed = page.evaluate("window.formParsed")
+    assert painted >= parsed, f"first paint at {painted:.0f} ms, the form parsed at {parsed:.0f} ms"
+    page.context.close()

@@ -351,7 +351,7 @@ def test_scripts_that_could_fetch_from_other_hosts_stay_unused(site: Path) -> No
     for path in html_files(site):
         text = path.read_text(encoding="utf-8")
         assert 'class="mermaid"' not in text, path
-        assert "md-source" not in text, f"{path}: repository link (fetches from GitHub)"
+        assert 'class="md-source"' not in text, f"{path}: repository link (fetches from GitHub)"
     assert "fonts.googleapis.com" not in "".join(p.read_text("utf-8") for p in html_files(site))
 
 

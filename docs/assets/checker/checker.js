@@ -541,7 +541,7 @@ function fail(message) {
 }
 
 function startWorker() {
-  const boot = window.policyCheckerBoot ?? {}; // the worker, if the page started it already (checker.md)
+  const boot = window.policyCheckerBoot?.start() ?? {}; // the page's worker (checker-start.html)
   if (typeof Worker === "undefined" || typeof WebAssembly === "undefined") {
     fail("it needs Web Workers and WebAssembly");
     return;
@@ -705,9 +705,8 @@ async function init() {
   // a shared link's answers; without one, those given before this script ran (adoptForm) stay
   const fromLink = location.hash !== "" && loadFromFragment() && answers.size > 0;
   renderNotices();
-  root.querySelector("#pc-form").hidden = false;
   // the questions could be answered from the moment the page showed them (checker.md), or now
-  timings.form = performance.getEntriesByName("pc-form-usable")[0]?.startTime ?? performance.now();
+  timings.form = performance.getEntriesByName("pc-form-shown")[0]?.startTime ?? performance.now();
   startWorker();
   root.dataset.first = fromLink ? "answer" : "form"; // a shared link opens on its answer
   $("#pc-reset").addEventListener("click", () => {
@@ -740,6 +739,7 @@ async function init() {
   window.addEventListener("popstate", followLocation);
   window.addEventListener("hashchange", followLocation);
   refresh({ reveal: fromLink && oneColumn() });
+  delete document.documentElement.dataset.checkerLink; // the form and the answer show as they are now
 }
 
 init();
