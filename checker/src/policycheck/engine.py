@@ -19,6 +19,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from operator import itemgetter
 from typing import Any
 
 from .conditions import NA, UNKNOWN, Env, Maybe, Test, compile_condition, facts_read, rules_read
@@ -26,6 +27,11 @@ from .model import RANK, VERDICTS, Answer, Condition, Fact, Rule, Rulebook
 
 _Row = tuple[tuple[Any, ...], int, frozenset[str]]
 VERDICT, CONDITIONS = "verdict", "conditions"  # what an open question can change
+
+
+def _no_key(_values: Sequence[Any]) -> tuple[()]:
+    """The key of a group when a fact has no other question beside it: one group."""
+    return ()
 
 
 @dataclass(frozen=True)
@@ -371,16 +377,25 @@ class Engine:
                 continue
             follow = self.descendants[fid]
             keep = [j for j, s in enumerate(slots) if j != i and s not in follow]
-            groups: dict[tuple[Any, ...], tuple[set[Any], set[int], set[frozenset[str]]]] = {}
+            key_of = itemgetter(*keep) if keep else _no_key
+            # per group: its first row's answer, verdict and fired rules, and whether a later row
+            # of the group differs in each (enough to tell the outcome, and it can stop early)
+            groups: dict[Any, list[Any]] = {}
+            found = ""
             for values, rank, fired in rows:
-                key = tuple(values[j] for j in keep)
-                seen, ranks, fireds = groups.setdefault(key, (set(), set(), set()))
-                seen.add(values[i])
-                ranks.add(min(rank, lenient))
-                fireds.add(fired)
-            varied = [g for g in groups.values() if len(g[0]) > 1]
-            if any(len(ranks) > 1 for _, ranks, _ in varied):
-                out[fid] = VERDICT
-            elif any(len(fireds) > 1 for _, _, fireds in varied):
-                out[fid] = CONDITIONS
+                clamped = min(rank, lenient)
+                group = groups.get(key := key_of(values))
+                if group is None:
+                    groups[key] = [values[i], clamped, fired, False, False, False]
+                    continue
+                group[3] = group[3] or values[i] != group[0]
+                group[4] = group[4] or clamped != group[1]
+                group[5] = group[5] or fired != group[2]
+                if group[3] and group[4]:
+                    found = VERDICT
+                    break
+                if group[3] and group[5]:
+                    found = CONDITIONS
+            if found:
+                out[fid] = found
         return out
