@@ -7,7 +7,7 @@ from collections.abc import Callable
 
 import pytest
 
-from handbook.site.inline_styles import InlineStyleError, inline_stylesheets
+from handbook.site.inline_styles import ClassNames, InlineStyleError, inline_stylesheets, trim_rules
 
 SHEETS = {
     "assets/stylesheets/main.css": "body{color:red}\n/*# sourceMappingURL=main.css.map*/",
@@ -17,6 +17,7 @@ PAGE = (
     '<head><link rel="stylesheet" href="../assets/stylesheets/main.css">\n'
     '<link rel="stylesheet" href="../assets/checker/checker.css">\n'
     '<link rel="manifest" href="../manifest.webmanifest"></head>'
+    '<body><fieldset class="pc-q"></fieldset></body>'
 )
 
 
@@ -58,7 +59,7 @@ def test_a_sheet_that_would_break_in_the_page_is_refused_by_name(css: str, probl
 @pytest.mark.parametrize(
     ("href", "problem"),
     [
-        ("https://fonts.example/css", "only the site's own stylesheets"),
+        ("https://fonts.example/css", "only the site's own files"),
         ("../../outside.css", "outside the site"),
         ("../assets/missing.css", "cannot be read"),
     ],
@@ -67,3 +68,38 @@ def test_a_sheet_that_is_not_the_sites_own_file_is_refused(href: str, problem: s
     page = f'<link rel="stylesheet" href="{href}">'
     with pytest.raises(InlineStyleError, match=problem):
         inline_stylesheets(page, "checker/index.html", read(SHEETS))
+
+
+def test_only_the_rules_that_can_apply_to_the_page_are_carried() -> None:
+    names = ClassNames.of(
+        '<p class="md-typeset pc-q">', ['el.className = `pc-v-${verdict}`; add("md-tooltip")']
+    )
+    css = (
+        ".md-typeset p{margin:0}"  # a class of the page: kept
+        ".md-typeset .md-annotation{color:red}"  # a class nothing gives: dropped
+        ".md-tooltip,.md-clipboard{top:0}"  # one selector of the list can match: kept whole
+        ".pc-v-no{border:red}"  # a class a script builds from its prefix: kept
+        "a:not(.md-unused){color:blue}"  # inside :not() and the like: kept
+        "@media screen{.md-annotation{x:y}.pc-q{x:z}}"  # inside @media: the same, rule by rule
+        "@media print{.md-annotation{x:y}}"  # nothing left inside: dropped
+        "@keyframes spin{0%{a:b}}@font-face{src:local(x)}"  # other at-rules stay whole
+    )
+    assert trim_rules(css, names) == (
+        ".md-typeset p{margin:0}"
+        ".md-tooltip,.md-clipboard{top:0}"
+        ".pc-v-no{border:red}"
+        "a:not(.md-unused){color:blue}"
+        "@media screen{.pc-q{x:z}}"
+        "@keyframes spin{0%{a:b}}@font-face{src:local(x)}"
+    )
+
+
+def test_the_scripts_a_page_loads_count_as_its_class_names() -> None:
+    page = '<script src="../app.js"></script><link rel="stylesheet" href="../s.css">'
+    files = {
+        "app.js": 'x.classList.add("md-dialog--active")',
+        "s.css": ".md-dialog--active{a:b}.md-other{c:d}",
+    }
+    assert inline_stylesheets(page, "checker/index.html", read(files)).endswith(
+        "<style>.md-dialog--active{a:b}</style>"
+    )
