@@ -137,9 +137,16 @@ VISIT = """() => ({
 })"""
 
 
+def _checker_page(context: BrowserContext) -> Page:
+    """A new page that notes when the checker's first question is painted (``FORM_WATCH``, once
+    for every document the page opens)."""
+    page = context.new_page()
+    page.add_init_script(FORM_WATCH)
+    return page
+
+
 def _visit(page: Page, url: str) -> dict[str, Any]:
     """Open the checker at a permalink; once its first verdict shows, when things happened."""
-    page.add_init_script(FORM_WATCH)
     page.goto(url)
     wait_until(page, FIRST_VERDICT, timeout_ms=240_000)
     visit: dict[str, Any] = page.evaluate(VISIT)
@@ -179,8 +186,9 @@ def checker_link(base: str, facts: dict[str, Any], boot: str | None = None) -> s
     return f"{base}{page}{'?boot=' + boot if boot else ''}#{fragment}"
 
 
-def _phone_page(browser: Browser) -> tuple[BrowserContext, Page]:
-    """A fresh profile on the emulated phone: its screen, link and processor."""
+def _phone_page(browser: Browser, *, checker: bool = True) -> tuple[BrowserContext, Page]:
+    """A fresh profile on the emulated phone: its screen, link and processor (a checker page, or a
+    plain one for the bare boot)."""
     context = browser.new_context(
         service_workers="block",
         viewport={"width": PHONE_VIEWPORT["width"], "height": PHONE_VIEWPORT["height"]},
@@ -188,7 +196,7 @@ def _phone_page(browser: Browser) -> tuple[BrowserContext, Page]:
         is_mobile=True,
         has_touch=True,
     )
-    page = context.new_page()
+    page = _checker_page(context) if checker else context.new_page()
     _emulate_phone(context, page)
     return context, page
 
@@ -236,13 +244,13 @@ def _fast_link_round(browser: Browser, base: str, facts: dict[str, Any], loads: 
     context.close()
     for way in ("normal", "snapshot"):
         context = browser.new_context(**blocked)  # type: ignore[arg-type]
-        visit = _visit(context.new_page(), checker_link(base, facts, way))
+        visit = _visit(_checker_page(context), checker_link(base, facts, way))
         loads.add(f"cold_{way}", visit["firstVerdict"], visit["boot"])
         context.close()
     # a reader's first visit (the page chooses how to start), then the same page again: from the
     # HTTP cache alone (service workers blocked), or from the offline copy
     context = browser.new_context(**blocked)  # type: ignore[arg-type]
-    page = context.new_page()
+    page = _checker_page(context)
     visit = _visit(page, checker_link(base, facts))
     loads.add("cold_first_visit", visit["firstVerdict"], visit["boot"])
     loads.add("form_usable", _form_painted(visit))
@@ -267,7 +275,7 @@ def _phone_round(browser: Browser, base: str, facts: dict[str, Any], loads: Load
         ("cold_normal", checker_link(base, facts, "normal")),
         ("cold_first_visit", checker_link(base, facts)),
     ):
-        context, page = _phone_page(browser)
+        context, page = _phone_page(browser, checker=kind != "bare_boot")
         if kind == "bare_boot":
             loads.add(kind, _bare_boot(page, target))
         else:
@@ -279,7 +287,6 @@ def _phone_round(browser: Browser, base: str, facts: dict[str, Any], loads: Load
     # the form alone is quick to measure and noisy on a slowed processor: more loads of it
     for _ in range(PHONE_FORM_LOADS):
         context, page = _phone_page(browser)
-        page.add_init_script(FORM_WATCH)
         page.goto(checker_link(base, facts))
         loads.add("form_usable", wait_until(page, FORM_PAINTED, timeout_ms=60_000))
         context.close()

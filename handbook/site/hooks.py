@@ -90,7 +90,10 @@ def valid_html(html: str) -> str:
 def on_post_page(output: str, *, page: Page, config: MkDocsConfig, **kwargs: Any) -> str:
     if page.meta.get("inline_styles"):
         site = Path(config.site_dir)
-        read = lambda path: (site / path).read_text("utf-8")  # noqa: E731
+
+        def read(path: str) -> str:
+            return (site / path).read_text("utf-8")
+
         try:
             output = inline_stylesheets(output, page.file.dest_uri, read)
         except InlineStyleError as exc:

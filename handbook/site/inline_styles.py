@@ -53,7 +53,7 @@ def inline_stylesheets(html: str, page_path: str, read: Callable[[str], str]) ->
     def site_file(href: str, what: str) -> str:
         where = f"{page_path}: {what} {href}"
         if "//" in href or href.startswith("/"):
-            raise InlineStyleError(f"{where}: only the site's own files can be written into a page")
+            raise InlineStyleError(f"{where}: not one of the site's own files")
         path = posixpath.normpath(posixpath.join(page_dir, href))
         if path.startswith("../"):
             raise InlineStyleError(f"{where}: outside the site")
@@ -128,6 +128,8 @@ def trim_rules(css: str, names: ClassNames) -> str:
     def kept(rules: Iterable[Any]) -> str:
         out: list[str] = []
         for rule in rules:
+            if rule.type == "error":
+                raise InlineStyleError(f"the stylesheet cannot be read: {rule.message}")
             if rule.type == "qualified-rule":
                 if any(_can_apply(sel, names) for sel in _selectors(rule.prelude)):
                     out.append(tinycss2.serialize([rule]))
@@ -135,10 +137,8 @@ def trim_rules(css: str, names: ClassNames) -> str:
                 inner = kept(tinycss2.parse_rule_list(rule.content, skip_whitespace=True, skip_comments=True))
                 if inner:
                     out.append(f"@{rule.at_keyword}{tinycss2.serialize(rule.prelude)}{{{inner}}}")
-            elif rule.type != "error":
-                out.append(tinycss2.serialize([rule]))
             else:
-                raise InlineStyleError(f"the stylesheet cannot be read: {rule.message}")
+                out.append(tinycss2.serialize([rule]))
         return "".join(out)
 
     return kept(tinycss2.parse_stylesheet(css, skip_whitespace=True, skip_comments=True))

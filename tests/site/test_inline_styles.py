@@ -59,7 +59,7 @@ def test_a_sheet_that_would_break_in_the_page_is_refused_by_name(css: str, probl
 @pytest.mark.parametrize(
     ("href", "problem"),
     [
-        ("https://fonts.example/css", "only the site's own files"),
+        ("https://fonts.example/css", "not one of the site's own files"),
         ("../../outside.css", "outside the site"),
         ("../assets/missing.css", "cannot be read"),
     ],
