@@ -12,12 +12,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from playwright.sync_api import Browser, Page
+from playwright.sync_api import Browser, Page, Route
 
 from handbook.bundle import WorkedExample, load_bundle
 from handbook.common import urls
 from tests.conftest import require
 from tests.support.checkerdrive import Checker
+from tests.support.chromium import wait_until
 from tests.support.sitebuild import checker_page
 
 PHONE = {"width": 390, "height": 844}
@@ -420,4 +421,72 @@ def test_on_a_slow_phone_the_first_paint_already_has_the_questions(
     painted = page.evaluate("performance.getEntriesByName('first-paint')[0].startTime")
     parsed = page.evaluate("window.formParsed")
     assert painted >= parsed, f"first paint at {painted:.0f} ms, the form parsed at {parsed:.0f} ms"
+    page.context.close()
+
+
+#: when the page first painted, and when the theme's script was put into the page to run
+THEME_WATCH = """
+window.seen = {};
+new PerformanceObserver((list) => {
+  for (const entry of list.getEntries()) window.seen[entry.name] ??= entry.startTime;
+}).observe({ type: "paint", buffered: true });
+new MutationObserver(() => {
+  if (!window.seen.theme && document.querySelector("script[src*='javascripts/bundle.']"))
+    window.seen.theme = performance.now();
+}).observe(document, { childList: true, subtree: true });
+"""
+
+
+def theme_started(page: Page) -> None:
+    """The theme has started, both halves of it: the header's title follows the page once its
+    heading has scrolled away (started on DOMContentLoaded), and the search opens from the
+    keyboard and finds pages (started with the script)."""
+    wait_until(page, "typeof window.document$ === 'object'")  # the theme's documented hook
+    page.mouse.wheel(0, 900)
+    wait_until(page, "document.querySelector('.md-header__title--active')")
+    page.keyboard.press("/")
+    page.keyboard.type("friend")
+    page.wait_for_selector(".md-search-result__item", timeout=30_000)
+
+
+def test_the_theme_waits_for_the_first_paint_and_then_starts(browser: Browser, checker_url: str) -> None:
+    """On a slow phone whose link is fast, the theme's script is in before the page is parsed; it
+    must not hold back the first paint (front matter scripts_after_paint). The phone's closed
+    drawer is left out of that paint and is there when the menu opens."""
+    page = new_page(browser, PHONE)
+    cdp = page.context.new_cdp_session(page)
+    cdp.send("Emulation.setCPUThrottlingRate", {"rate": 6})
+    page.route("**/assets/checker/worker.js", lambda route: route.abort())  # the page alone
+    page.add_init_script(THEME_WATCH)
+    page.goto(checker_url)
+    wait_until(page, "window.seen['first-paint'] && window.seen.theme")
+    seen = page.evaluate("window.seen")
+    assert seen["theme"] >= seen["first-paint"], seen
+    assert page.locator("#hb-later-scripts").count() == 1
+    assert page.evaluate("'firstPaint' in document.documentElement.dataset") is False
+    cdp.send("Emulation.setCPUThrottlingRate", {"rate": 1})
+    page.click("label.md-header__button[for=__drawer]")
+    assert page.locator(".md-sidebar--primary .md-nav__link", has_text="Official text").first.is_visible()
+    page.click("label.md-overlay", position={"x": 370, "y": 400})
+    theme_started(page)
+    page.context.close()
+
+
+def test_the_theme_starts_when_its_script_comes_after_the_page_has_loaded(
+    browser: Browser, checker_url: str
+) -> None:
+    """The theme starts on DOMContentLoaded; when its script arrives after that, the page sends
+    the event again for it, and the theme works as on every other page."""
+    page = new_page(browser, LAPTOP)
+    held: list[Route] = []
+
+    def hold(route: Route) -> None:  # Playwright cannot take a bound built-in method
+        held.append(route)
+
+    page.route("**/assets/javascripts/bundle.*.js", hold)
+    page.goto(checker_url, wait_until="domcontentloaded")
+    page.wait_for_timeout(300)
+    assert len(held) == 1, "the theme's script was requested once, after the page was shown"
+    held[0].continue_()
+    theme_started(page)
     page.context.close()
