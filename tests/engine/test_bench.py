@@ -22,3 +22,15 @@ def test_the_browser_benchmarks_permalink_is_a_valid_answer(bundle: Bundle) -> N
     facts = first_answer(bundle)
     result = bundle.checker.check({"facts": facts})
     assert [a["fact"] for a in result["answers"]] == list(facts)
+
+
+def test_no_later_allows_the_noise_of_the_same_way_and_not_a_real_delay() -> None:
+    """The phone's comparison of two loads that boot the same way: a difference within the
+    baseline's own load-to-load spread passes; a snapshot's extra download (seconds) does not."""
+    from bench.browser import no_later  # noqa: PLC0415 - Playwright is imported with it
+
+    before = [21_000.0, 21_400.0, 20_600.0, 22_000.0, 21_200.0]  # median 21,200, spread 200
+    assert no_later([21_000.0, 21_100.0, 21_300.0], before)
+    assert no_later([21_400.0, 21_350.0, 21_500.0], before)  # 200 later: within the spread
+    assert not no_later([21_500.0, 21_450.0, 21_600.0], before)  # 300 later: beyond it
+    assert not no_later([33_000.0, 32_500.0, 34_000.0], before)  # a 6 MB snapshot on 4 Mbps
